@@ -1,0 +1,42 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from applications.demo import seed_calls
+from iuc_portal.accounts.services import ensure_user
+
+DEMO_PASSWORD = "iuc-demo-2019"  # noqa: S105 - demo accounts on a developer's machine only
+
+DEMO_ACCOUNTS = [
+    # (email, full name, staff, language)
+    ("staff@iuc.example.eu", "Paula Programme (staff)", True, "en"),
+    ("rotterdam@city.example.eu", "Rotterdam city official", False, "en"),
+    ("almada@city.example.eu", "Almada city official", False, "pt"),
+    ("buenosaires@city.example.eu", "Buenos Aires city official", False, "es"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo calls and accounts (idempotent: safe to run again)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Allow seeding when DEBUG is off.")
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("Refusing to seed demo accounts with DEBUG off; use --force.")
+        with transaction.atomic():
+            calls = seed_calls()
+            for email, name, staff, language in DEMO_ACCOUNTS:
+                ensure_user(
+                    email=email,
+                    password=DEMO_PASSWORD,
+                    full_name=name,
+                    staff=staff,
+                    language=language,
+                )
+        self.stdout.write(self.style.SUCCESS(f"Demo calls: {', '.join(sorted(calls))}"))
+        self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+        for email, _name, staff, _language in DEMO_ACCOUNTS:
+            role = "staff, /admin/" if staff else "city official"
+            self.stdout.write(f"  {email:32} {role}")

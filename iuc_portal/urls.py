@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from iuc_portal.core.views import healthz
+
+admin.site.site_header = _("IUC programme staff")
+admin.site.site_title = _("IUC portal administration")
+admin.site.index_title = _("Programme administration")
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("applications.urls")),
+]

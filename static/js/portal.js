@@ -1,0 +1,54 @@
+/* Progressive enhancement only: every page reads fine without this file. */
+(function () {
+  "use strict";
+
+  var lang = document.documentElement.lang || undefined;
+
+  function formatLocal(date) {
+    try {
+      return new Intl.DateTimeFormat(lang, {
+        year: "numeric", month: "long", day: "numeric",
+        hour: "2-digit", minute: "2-digit", timeZoneName: "short"
+      }).format(date);
+    } catch (e) {
+      return date.toString();
+    }
+  }
+
+  function formatRemaining(ms) {
+    var minutes = Math.floor(ms / 60000);
+    var days = Math.floor(minutes / 1440);
+    var hours = Math.floor((minutes % 1440) / 60);
+    var mins = minutes % 60;
+    var parts = [];
+    try {
+      var unit = function (value, name) {
+        return new Intl.NumberFormat(lang, { style: "unit", unit: name, unitDisplay: "long" }).format(value);
+      };
+      if (days) parts.push(unit(days, "day"));
+      if (days || hours) parts.push(unit(hours, "hour"));
+      parts.push(unit(mins, "minute"));
+    } catch (e) {
+      parts = [days + "d", hours + "h", mins + "m"];
+    }
+    return parts.join(" ");
+  }
+
+  document.querySelectorAll("[data-local-deadline]").forEach(function (el) {
+    el.textContent = formatLocal(new Date(el.getAttribute("data-local-deadline")));
+  });
+
+  var countdowns = document.querySelectorAll("[data-countdown]");
+  function tick() {
+    var now = Date.now();
+    countdowns.forEach(function (el) {
+      var remaining = new Date(el.getAttribute("data-countdown")).getTime() - now;
+      el.textContent = remaining > 0 ? formatRemaining(remaining) : el.getAttribute("data-closed-text");
+    });
+  }
+  if (countdowns.length) {
+    tick();
+    // Once a minute: a screen reader is not flooded, and minutes are the unit shown.
+    window.setInterval(tick, 60000);
+  }
+})();

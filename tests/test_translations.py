@@ -1,0 +1,38 @@
+"""Applicant-facing pages ship complete Spanish and Portuguese translations."""
+
+from pathlib import Path
+
+import polib
+import pytest
+from django.utils import translation
+
+LOCALE = Path(__file__).resolve().parents[1] / "locale"
+
+
+@pytest.mark.parametrize("language", ["es", "pt"])
+def test_catalogue_has_no_untranslated_or_fuzzy_entry(language):
+    catalogue = polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "django.po"))
+    missing = [entry.msgid for entry in catalogue.untranslated_entries()]
+    fuzzy = [entry.msgid for entry in catalogue.fuzzy_entries()]
+    assert not missing, f"{language}: untranslated {missing[:10]}"
+    assert not fuzzy, f"{language}: fuzzy {fuzzy[:10]}"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("es", "Convocatorias abiertas"), ("pt", "Convites abertos")],
+)
+def test_compiled_catalogue_is_used_at_run_time(language, expected):
+    with translation.override(language):
+        assert translation.gettext("Open calls") == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["es", "pt"])
+def test_deadline_reads_naturally_in_each_language(client, language):
+    from tests.factories import CallFactory
+
+    CallFactory(name="Demo")
+    client.cookies["django_language"] = language
+    html = client.get("/").content.decode()
+    assert " de " in html.split('data-local-time>')[1].split("</time>")[0]
