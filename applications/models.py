@@ -1,13 +1,20 @@
+import uuid
 import zoneinfo
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
 
+from iuc_portal.geography import region_of
+
+from .deadlines import effective_deadline
 from .milestones import default_milestone_template, validate_milestone_template
 
 DEFAULT_MIN_POPULATION = 100_000
@@ -140,3 +147,214 @@ class Call(models.Model):
     @property
     def partner_country_codes(self) -> frozenset[str]:
         return frozenset(country.code for country in self.partner_countries)
+
+
+class Side(models.TextChoices):
+    EU = "eu", _("EU city")
+    PARTNER = "partner", _("Partner city")
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted for matching")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+PARTNERS_WANTED_CHOICES = [(1, _("One partner city")), (2, _("Two partner cities"))]
+
+
+def letter_upload_path(application, filename):
+    # The name the city gave the file is never used: it could be anything.
+    return f"letters/{application.call_id}/{uuid.uuid4().hex}.pdf"
+
+
+def pdf_upload_path(application, filename):
+    return f"application-pdfs/{application.call_id}/{uuid.uuid4().hex}.pdf"
+
+
+class Application(models.Model):
+    """One city's (or group's) application to one call, from draft to decision."""
+
+    call = models.ForeignKey(
+        Call, on_delete=models.PROTECT, related_name="applications", verbose_name=_("call")
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("official"),
+        null=True,
+        blank=True,
+        help_text=_("The city official who applies; empty for imported applications."),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.DRAFT,
+        db_index=True,
+    )
+    side = models.CharField(_("side"), max_length=8, choices=Side.choices)
+
+    # City
+    city_name = models.CharField(_("city or group name"), max_length=150)
+    country = CountryField(_("country"))
+    is_group = models.BooleanField(_("group of municipalities"), default=False)
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    population_source = models.CharField(_("source of the figure"), max_length=200, blank=True)
+    population_year = models.PositiveSmallIntegerField(_("year of the figure"), null=True, blank=True)
+
+    # Contact
+    contact_name = models.CharField(_("contact person"), max_length=150, blank=True)
+    contact_role = models.CharField(_("role"), max_length=150, blank=True)
+    contact_email = models.EmailField(_("e-mail"), blank=True)
+    contact_phone = models.CharField(_("phone"), max_length=40, blank=True)
+    signing_authority = models.CharField(
+        _("authority signing the commitment"), max_length=200, blank=True
+    )
+
+    # Themes and challenges
+    themes = models.ManyToManyField(
+        Theme, through="ApplicationTheme", related_name="applications", verbose_name=_("themes")
+    )
+    challenges = models.TextField(_("the city's challenges"), blank=True, max_length=5000)
+    motivation = models.TextField(_("motivation"), blank=True, max_length=5000)
+    experience = models.TextField(_("relevant experience"), blank=True, max_length=5000)
+
+    # Partner preferences
+    preferred_regions = models.ManyToManyField(
+        Region, blank=True, related_name="+", verbose_name=_("preferred partner regions")
+    )
+    preferred_countries = CountryField(_("preferred partner countries"), multiple=True, blank=True)
+    languages = models.JSONField(_("working languages"), default=list, blank=True)
+    partners_wanted = models.PositiveSmallIntegerField(
+        _("partners wanted"), choices=PARTNERS_WANTED_CHOICES, default=1
+    )
+
+    # Commitment and documents
+    commits_to_18_months = models.BooleanField(_("commits to 18 months"), default=False)
+    commitment_letter = models.FileField(
+        _("signed letter of commitment"), upload_to=letter_upload_path, blank=True, max_length=300
+    )
+
+    # Decision and deadline
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    late_override = models.BooleanField(
+        _("accepted although late"),
+        default=False,
+        help_text=_("Set by an import with --allow-late: a staff decision to accept a late entry."),
+    )
+    extension_until = models.DateTimeField(_("individual extension until"), null=True, blank=True)
+    extension_reason = models.CharField(_("reason for the extension"), max_length=300, blank=True)
+    extension_granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("extension granted by"),
+    )
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    has_eligibility_problems = models.BooleanField(_("eligibility problems"), default=False)
+
+    # The PDF of the submitted application, rendered by Celery.
+    pdf = models.FileField(_("PDF"), upload_to=pdf_upload_path, blank=True, max_length=300)
+    pdf_fingerprint = models.CharField(max_length=64, blank=True)
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["pdf", "pdf_fingerprint", "updated_at"])
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                "call", "side", "country", Lower("city_name"), name="one_application_per_city"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(partners_wanted__in=[1, 2]), name="partners_wanted_1_or_2"
+            ),
+        ]
+        indexes = [models.Index(fields=["call", "status"])]
+
+    def __str__(self):
+        return f"{self.city_name} ({self.country.code})"
+
+    @property
+    def region(self) -> str | None:
+        return region_of(self.country.code)
+
+    @property
+    def deadline(self):
+        """The closing instant for this application: the call's, or its extension."""
+        return effective_deadline(self.call.closes_at, self.extension_until)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == ApplicationStatus.DRAFT and timezone.now() < self.deadline
+
+    @property
+    def submitted_late(self) -> bool:
+        return bool(self.submitted_at and self.submitted_at >= self.call.closes_at)
+
+
+class ApplicationTheme(models.Model):
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="theme_choices"
+    )
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="+")
+    priority = models.PositiveSmallIntegerField(_("priority"))
+
+    class Meta:
+        ordering = ["priority"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "theme"], name="theme_once"),
+            models.UniqueConstraint(fields=["application", "priority"], name="priority_once"),
+            models.CheckConstraint(
+                condition=models.Q(priority__gte=1, priority__lte=5), name="priority_1_to_5"
+            ),
+        ]
+
+
+class Municipality(models.Model):
+    """A member of a group of municipalities applying together."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="municipalities"
+    )
+    name = models.CharField(_("municipality"), max_length=150)
+    population = models.PositiveIntegerField(_("population"))
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("member municipality")
+        verbose_name_plural = _("member municipalities")
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class StatusChange(models.Model):
+    """Who moved an application from which state to which, when, and why."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=12, choices=ApplicationStatus.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=ApplicationStatus.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")

@@ -1,9 +1,9 @@
-"""Reads of calls and reference data."""
+"""Reads: calls and reference data, and applications scoped to who is asking."""
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from .models import Call, Theme
+from .models import Application, ApplicationTheme, Call, Theme
 
 
 def open_calls(*, now=None) -> QuerySet[Call]:
@@ -24,3 +24,27 @@ def closed_calls(*, now=None) -> QuerySet[Call]:
 def themes_offered(call: Call) -> QuerySet[Theme]:
     offered = call.themes.filter(is_active=True)
     return offered if offered.exists() else Theme.objects.filter(is_active=True)
+
+
+def applications_for(user) -> QuerySet[Application]:
+    """The applications this official owns: the only ones they may see or change."""
+    if not getattr(user, "is_authenticated", False):
+        return Application.objects.none()
+    return (
+        Application.objects.filter(owner=user)
+        .select_related("call")
+        .prefetch_related(
+            Prefetch("theme_choices", queryset=ApplicationTheme.objects.select_related("theme"))
+        )
+    )
+
+
+def documents_visible_to(user) -> QuerySet[Application]:
+    """Applications whose PDF and letter this user may download: their own, or all for staff."""
+    if getattr(user, "is_staff", False) and user.has_perm("applications.view_application"):
+        return Application.objects.all()
+    return applications_for(user)
+
+
+def draft_for(user, call: Call) -> Application | None:
+    return applications_for(user).filter(call=call).order_by("-updated_at").first()

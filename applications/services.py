@@ -1,0 +1,446 @@
+"""Every write to an application: one function per transition, each checking its rule.
+
+The deadline and eligibility rules live here (not in forms or views), so the web
+form, a resumed draft, a replayed request, the admin and the CSV import all meet
+the same checks.
+"""
+
+import hashlib
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from iuc_portal.mail.services import queue_email
+from iuc_portal.pdf import render_pdf
+
+from . import eligibility
+from .deadlines import is_on_time
+from .models import (
+    Application,
+    ApplicationStatus,
+    ApplicationTheme,
+    Call,
+    Municipality,
+    Region,
+    StatusChange,
+    Theme,
+)
+from .uploads import validate_pdf_upload
+
+logger = logging.getLogger(__name__)
+
+MAX_THEMES = 5
+
+# Fields an official may change while the application is a draft.
+DRAFT_FIELDS = frozenset(
+    {
+        "city_name", "country", "is_group", "population", "population_source",
+        "population_year", "contact_name", "contact_role", "contact_email", "contact_phone",
+        "signing_authority", "challenges", "motivation", "experience", "preferred_countries",
+        "languages", "partners_wanted", "commits_to_18_months",
+    }
+)  # fmt: skip
+
+
+class ApplicationError(Exception):
+    """A rule refused the change; the message is for the person who asked."""
+
+    code = "refused"
+
+    def __init__(self, message: str, *, problems: Sequence[eligibility.Problem] = ()):
+        super().__init__(message)
+        self.message = message
+        self.problems = list(problems)
+
+
+class DeadlinePassed(ApplicationError):
+    code = "deadline_passed"
+
+
+class NotReady(ApplicationError):
+    code = "not_ready"
+
+
+class InvalidTransition(ApplicationError):
+    code = "invalid_transition"
+
+
+class DuplicateApplication(ApplicationError):
+    code = "duplicate"
+
+
+# --- Starting and editing a draft ----------------------------------------------
+
+
+def start_application(
+    *, call: Call, by, country: str, city_name: str, now: datetime | None = None
+) -> Application:
+    now = now or timezone.now()
+    if not call.is_open_at(now):
+        raise DeadlinePassed(_deadline_message(call.last_minute, call.time_zone, now >= call.closes_at))
+    application = Application(
+        call=call,
+        owner=by,
+        city_name=city_name.strip(),
+        country=country,
+        side=eligibility.side_for(country),
+        contact_email=getattr(by, "email", ""),
+    )
+    with transaction.atomic():
+        _save_unique(application)
+        _record(application, ApplicationStatus.DRAFT, by=by, previous="")
+    return application
+
+
+def update_draft(
+    *,
+    application: Application,
+    by,
+    changes: dict | None = None,
+    theme_slugs: Sequence[str] | None = None,
+    members: Sequence[tuple[str, int]] | None = None,
+    region_slugs: Iterable[str] | None = None,
+    letter=None,
+    now: datetime | None = None,
+) -> Application:
+    """Save part of a draft. Only what is given changes; the rest stays as it was."""
+    with transaction.atomic():
+        application = _locked(application)
+        _ensure_editable(application, now)
+        for field, value in (changes or {}).items():
+            if field not in DRAFT_FIELDS:
+                raise ValueError(f"{field} cannot be changed on a draft")
+            setattr(application, field, value)
+        if "country" in (changes or {}):
+            application.side = eligibility.side_for(str(application.country))
+        if letter is not None:
+            validate_pdf_upload(letter)
+            application.commitment_letter.save("letter.pdf", letter, save=False)
+        if theme_slugs is not None:
+            _set_themes(application, theme_slugs)
+        if members is not None:
+            _set_members(application, members)
+        if region_slugs is not None:
+            application.preferred_regions.set(Region.objects.filter(slug__in=list(region_slugs)))
+        application.has_eligibility_problems = bool(eligibility_problems(application))
+        _save_unique(application)
+    return application
+
+
+def _set_themes(application: Application, theme_slugs: Sequence[str]) -> None:
+    slugs = [slug for slug in theme_slugs if slug]
+    if len(slugs) != len(set(slugs)):
+        raise ApplicationError(_("Choose each theme only once."))
+    if len(slugs) > MAX_THEMES:
+        raise ApplicationError(_("Choose at most five themes."))
+    themes = {theme.slug: theme for theme in Theme.objects.filter(slug__in=slugs)}
+    unknown = [slug for slug in slugs if slug not in themes]
+    if unknown:
+        raise ApplicationError(_("Unknown theme: %(slugs)s") % {"slugs": ", ".join(unknown)})
+    ApplicationTheme.objects.filter(application=application).delete()
+    ApplicationTheme.objects.bulk_create(
+        ApplicationTheme(application=application, theme=themes[slug], priority=position)
+        for position, slug in enumerate(slugs, start=1)
+    )
+
+
+def _set_members(application: Application, members: Sequence[tuple[str, int]]) -> None:
+    application.municipalities.all().delete()
+    Municipality.objects.bulk_create(
+        Municipality(application=application, name=name.strip(), population=population, position=i)
+        for i, (name, population) in enumerate(members)
+    )
+
+
+# --- Rules -----------------------------------------------------------------------
+
+
+def eligibility_problems(application: Application) -> list[eligibility.Problem]:
+    return eligibility.eligibility_problems(
+        country=str(application.country or ""),
+        is_group=application.is_group,
+        population=application.population,
+        member_populations=[m.population for m in application.municipalities.all()]
+        if application.pk
+        else [],
+        min_population=application.call.min_population,
+        partner_countries=application.call.partner_country_codes,
+    )
+
+
+def completeness_problems(application: Application) -> list[eligibility.Problem]:
+    required = [
+        ("city_name", _("Give the name of the city or group.")),
+        ("contact_name", _("Give the name of the contact person.")),
+        ("contact_email", _("Give the contact person's e-mail address.")),
+        ("signing_authority", _("Name the authority signing the commitment.")),
+        ("motivation", _("Tell us why your city wants to take part.")),
+    ]
+    problems = [
+        eligibility.Problem(f"{field}_missing", field, message)
+        for field, message in required
+        if not getattr(application, field)
+    ]
+    if not application.pk or not application.theme_choices.exists():
+        problems.append(eligibility.Problem("themes_missing", "themes", _("Choose 1 to 5 themes.")))
+    if not application.commits_to_18_months:
+        problems.append(
+            eligibility.Problem(
+                "commitment_missing",
+                "commits_to_18_months",
+                _("The city must commit to at least 18 months of cooperation."),
+            )
+        )
+    if not application.commitment_letter:
+        problems.append(
+            eligibility.Problem(
+                "letter_missing",
+                "commitment_letter",
+                _("Upload the signed letter of commitment (PDF)."),
+            )
+        )
+    return problems
+
+
+def submission_problems(application: Application) -> list[eligibility.Problem]:
+    return eligibility_problems(application) + completeness_problems(application)
+
+
+# --- Transitions -----------------------------------------------------------------
+
+
+def submit_application(
+    *, application: Application, by, now: datetime | None = None, language: str | None = None
+) -> Application:
+    """Submit a draft, once: a second click, tab or replayed request changes nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        application = _locked(application)
+        if application.status == ApplicationStatus.SUBMITTED:
+            return application  # already done: idempotent
+        if application.status != ApplicationStatus.DRAFT:
+            raise InvalidTransition(
+                _("This application is %(status)s and can no longer be submitted.")
+                % {"status": application.get_status_display().lower()}
+            )
+        if not is_on_time(now, application.deadline):
+            raise DeadlinePassed(_deadline_message(application.call.last_minute,
+                                                   application.call.time_zone, True))
+        problems = submission_problems(application)
+        if problems:
+            raise NotReady(_("The application is not ready to submit yet."), problems=problems)
+        application.submitted_at = now
+        _transition(application, ApplicationStatus.SUBMITTED, by=by)
+        _queue_confirmation(application, language=language)
+        transaction.on_commit(lambda: queue_pdf(application.pk), robust=True)
+    return application
+
+
+def withdraw_application(*, application: Application, by, reason: str = "") -> Application:
+    with transaction.atomic():
+        application = _locked(application)
+        allowed = {ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.ACCEPTED}
+        if application.status not in allowed:
+            raise InvalidTransition(_("This application can no longer be withdrawn."))
+        _transition(application, ApplicationStatus.WITHDRAWN, by=by, note=reason)
+    return application
+
+
+def accept_application(*, application: Application, by) -> Application:
+    with transaction.atomic():
+        application = _locked(application)
+        if application.status != ApplicationStatus.SUBMITTED:
+            raise InvalidTransition(_("Only submitted applications can be accepted."))
+        _transition(application, ApplicationStatus.ACCEPTED, by=by)
+    return application
+
+
+def reject_application(*, application: Application, by, reason: str) -> Application:
+    if not reason.strip():
+        raise ApplicationError(_("Give the reason for the rejection: the city receives it."))
+    with transaction.atomic():
+        application = _locked(application)
+        if application.status not in {ApplicationStatus.SUBMITTED, ApplicationStatus.ACCEPTED}:
+            raise InvalidTransition(_("Only submitted or accepted applications can be rejected."))
+        application.decision_reason = reason.strip()
+        _transition(application, ApplicationStatus.REJECTED, by=by, note=reason.strip()[:500])
+        _queue_to_applicant(application, "applications/email/rejected", "rejected")
+    return application
+
+
+def grant_extension(
+    *, application: Application, by, until: datetime, reason: str, now: datetime | None = None
+) -> Application:
+    now = now or timezone.now()
+    if not reason.strip():
+        raise ApplicationError(_("Give the reason for the extension."))
+    if until <= now:
+        raise ApplicationError(_("An extension must end in the future."))
+    with transaction.atomic():
+        application = _locked(application)
+        if application.status != ApplicationStatus.DRAFT:
+            raise InvalidTransition(_("Only a draft can be given more time."))
+        application.extension_until = until
+        application.extension_reason = reason.strip()[:300]
+        application.extension_granted_by = by
+        application.save(update_fields=["extension_until", "extension_reason",
+                                        "extension_granted_by", "updated_at"])
+    return application
+
+
+# --- PDF -------------------------------------------------------------------------
+
+
+def render_application_pdf(*, application_id: int) -> bool:
+    """Render the PDF unless the application has not changed since the last one."""
+    application = Application.objects.select_related("call", "owner").get(pk=application_id)
+    language = application.owner.language if application.owner else "en"
+    context = pdf_context(application)
+    with translation.override(language):
+        from django.template.loader import render_to_string
+
+        fingerprint = hashlib.sha256(
+            render_to_string("applications/pdf/application.html", context).encode()
+        ).hexdigest()
+    if application.pdf and application.pdf_fingerprint == fingerprint:
+        return False
+    pdf = render_pdf("applications/pdf/application.html", context, language=language)
+    old = application.pdf.name if application.pdf else None
+    application.pdf.save("application.pdf", ContentFile(pdf), save=False)
+    Application.objects.filter(pk=application.pk).update(
+        pdf=application.pdf.name, pdf_fingerprint=fingerprint
+    )
+    if old:
+        application.pdf.storage.delete(old)
+    return True
+
+
+def pdf_context(application: Application) -> dict:
+    return {
+        "application": application,
+        "themes": [choice.theme for choice in application.theme_choices.select_related("theme")],
+        "members": list(application.municipalities.all()),
+        "regions": list(application.preferred_regions.all()),
+        "generated_at": timezone.now(),
+    }
+
+
+# --- Helpers ---------------------------------------------------------------------
+
+
+def _locked(application: Application) -> Application:
+    return Application.objects.select_for_update().select_related("call").get(pk=application.pk)
+
+
+def _ensure_editable(application: Application, now: datetime | None) -> None:
+    now = now or timezone.now()
+    if application.status != ApplicationStatus.DRAFT:
+        raise InvalidTransition(_("Only a draft can be changed."))
+    if not is_on_time(now, application.deadline):
+        raise DeadlinePassed(_deadline_message(application.call.last_minute,
+                                               application.call.time_zone, True))
+
+
+def _save_unique(application: Application) -> None:
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError as error:
+        if "one_application_per_city" not in str(error):
+            raise
+        raise DuplicateApplication(
+            _("%(city)s (%(country)s) has already applied to this call.")
+            % {"city": application.city_name, "country": application.country.code}
+        ) from error
+
+
+def _transition(application: Application, to_status: str, *, by, note: str = "") -> None:
+    previous = application.status
+    application.status = to_status
+    application.save()
+    _record(application, to_status, by=by, previous=previous, note=note)
+
+
+def _record(application, to_status, *, by, previous, note=""):
+    StatusChange.objects.create(
+        application=application,
+        from_status=previous,
+        to_status=to_status,
+        by=by if getattr(by, "pk", None) else None,
+        note=note[:500],
+    )
+
+
+def _deadline_message(last_minute, time_zone, closed: bool) -> str:
+    when = last_minute.strftime("%Y-%m-%d %H:%M")
+    if closed:
+        return _(
+            "The deadline has passed (%(when)s, %(tz)s): applications can no longer be "
+            "changed or submitted."
+        ) % {"when": when, "tz": time_zone}
+    return _("This call is not open for applications.")
+
+
+def _recipient(application: Application) -> tuple[str, str]:
+    if application.owner:
+        return application.owner.email, application.owner.language
+    return application.contact_email, "en"
+
+
+def _queue_confirmation(application: Application, *, language: str | None) -> None:
+    _queue_to_applicant(
+        application, "applications/email/submitted", "submitted", language=language
+    )
+
+
+def _queue_to_applicant(application, template, event, *, language=None):
+    to, preferred = _recipient(application)
+    if not to:
+        return
+    language = (language or preferred or "en")[:2]
+    with translation.override(language):
+        context = email_context(application)
+    queue_email(
+        to=to,
+        template=template,
+        language=language,
+        idempotency_key=f"application:{application.pk}:{event}",
+        context=context,
+    )
+
+
+def email_context(application: Application) -> dict:
+    """What the e-mails show: plain values only (kept in the outbox as JSON)."""
+    return {
+        "application_id": application.pk,
+        "city": application.city_name,
+        "country": str(application.country.name),
+        "call": application.call.name,
+        "status": str(application.get_status_display()),
+        "submitted_at": application.submitted_at.astimezone(application.call.tz).strftime(
+            "%Y-%m-%d %H:%M"
+        )
+        if application.submitted_at
+        else "",
+        "time_zone": application.call.time_zone,
+        "themes": [
+            str(choice.theme) for choice in application.theme_choices.select_related("theme")
+        ],
+        "population": application.population,
+        "members": [(m.name, m.population) for m in application.municipalities.all()],
+        "reason": application.decision_reason,
+    }
+
+
+def queue_pdf(application_id: int) -> None:
+    from .tasks import render_application_pdf as task
+
+    try:
+        task.delay(application_id)
+    except Exception:  # broker down: the dashboard offers to prepare it again
+        logger.warning("Could not queue the PDF of application %s", application_id)
