@@ -204,7 +204,9 @@ class Application(models.Model):
     is_group = models.BooleanField(_("group of municipalities"), default=False)
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     population_source = models.CharField(_("source of the figure"), max_length=200, blank=True)
-    population_year = models.PositiveSmallIntegerField(_("year of the figure"), null=True, blank=True)
+    population_year = models.PositiveSmallIntegerField(
+        _("year of the figure"), null=True, blank=True
+    )
 
     # Contact
     contact_name = models.CharField(_("contact person"), max_length=150, blank=True)
@@ -320,6 +322,9 @@ class ApplicationTheme(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.priority}. {self.theme}"
+
 
 class Municipality(models.Model):
     """A member of a group of municipalities applying together."""
@@ -358,3 +363,6 @@ class StatusChange(models.Model):
         ordering = ["at", "id"]
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
+
+    def __str__(self):
+        return f"{self.from_status or '—'} → {self.to_status}"

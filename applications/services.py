@@ -78,11 +78,21 @@ class DuplicateApplication(ApplicationError):
 
 
 def start_application(
-    *, call: Call, by, country: str, city_name: str, now: datetime | None = None
+    *,
+    call: Call,
+    by,
+    country: str,
+    city_name: str,
+    changes: dict | None = None,
+    members: Sequence[tuple[str, int]] | None = None,
+    now: datetime | None = None,
 ) -> Application:
+    """Create the draft (with the first section's answers, all or nothing)."""
     now = now or timezone.now()
     if not call.is_open_at(now):
-        raise DeadlinePassed(_deadline_message(call.last_minute, call.time_zone, now >= call.closes_at))
+        raise DeadlinePassed(
+            _deadline_message(call.last_minute, call.time_zone, now >= call.closes_at)
+        )
     application = Application(
         call=call,
         owner=by,
@@ -94,6 +104,10 @@ def start_application(
     with transaction.atomic():
         _save_unique(application)
         _record(application, ApplicationStatus.DRAFT, by=by, previous="")
+        if changes or members is not None:
+            application = update_draft(
+                application=application, by=by, changes=changes, members=members, now=now
+            )
     return application
 
 
@@ -229,8 +243,9 @@ def submit_application(
                 % {"status": application.get_status_display().lower()}
             )
         if not is_on_time(now, application.deadline):
-            raise DeadlinePassed(_deadline_message(application.call.last_minute,
-                                                   application.call.time_zone, True))
+            raise DeadlinePassed(
+                _deadline_message(application.call.last_minute, application.call.time_zone, True)
+            )
         problems = submission_problems(application)
         if problems:
             raise NotReady(_("The application is not ready to submit yet."), problems=problems)
@@ -288,8 +303,14 @@ def grant_extension(
         application.extension_until = until
         application.extension_reason = reason.strip()[:300]
         application.extension_granted_by = by
-        application.save(update_fields=["extension_until", "extension_reason",
-                                        "extension_granted_by", "updated_at"])
+        application.save(
+            update_fields=[
+                "extension_until",
+                "extension_reason",
+                "extension_granted_by",
+                "updated_at",
+            ]
+        )
     return application
 
 
@@ -321,13 +342,24 @@ def render_application_pdf(*, application_id: int) -> bool:
 
 
 def pdf_context(application: Application) -> dict:
+    """What the review page, the detail page and the PDF show of an application."""
+    members = list(application.municipalities.all())
     return {
         "application": application,
+        "call": application.call,
         "themes": [choice.theme for choice in application.theme_choices.select_related("theme")],
-        "members": list(application.municipalities.all()),
+        "members": members,
+        "group_total": sum(m.population for m in members) if members else None,
         "regions": list(application.preferred_regions.all()),
-        "generated_at": timezone.now(),
+        "languages": [language_name(code) for code in application.languages],
     }
+
+
+def language_name(code: str) -> str:
+    try:
+        return translation.get_language_info(code)["name_translated"]
+    except KeyError:
+        return code
 
 
 # --- Helpers ---------------------------------------------------------------------
@@ -342,8 +374,9 @@ def _ensure_editable(application: Application, now: datetime | None) -> None:
     if application.status != ApplicationStatus.DRAFT:
         raise InvalidTransition(_("Only a draft can be changed."))
     if not is_on_time(now, application.deadline):
-        raise DeadlinePassed(_deadline_message(application.call.last_minute,
-                                               application.call.time_zone, True))
+        raise DeadlinePassed(
+            _deadline_message(application.call.last_minute, application.call.time_zone, True)
+        )
 
 
 def _save_unique(application: Application) -> None:
@@ -393,9 +426,7 @@ def _recipient(application: Application) -> tuple[str, str]:
 
 
 def _queue_confirmation(application: Application, *, language: str | None) -> None:
-    _queue_to_applicant(
-        application, "applications/email/submitted", "submitted", language=language
-    )
+    _queue_to_applicant(application, "applications/email/submitted", "submitted", language=language)
 
 
 def _queue_to_applicant(application, template, event, *, language=None):

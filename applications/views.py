@@ -1,7 +1,30 @@
-from django.shortcuts import render
-from django.utils import timezone
+"""Applicant pages. Views parse the request, call a service and say what happened;
+every application is fetched through a selector scoped to the signed-in user."""
 
-from . import selectors
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .eligibility import declared_population_differs
+from .forms import (
+    MAX_MEMBERS,
+    SECTION_BY_SLUG,
+    SECTIONS,
+    CityForm,
+    WithdrawForm,
+    member_formset,
+    next_section,
+)
+from .geonames import known_population
+from .models import ApplicationStatus, Call
 
 
 def home(request):
@@ -16,3 +39,317 @@ def home(request):
             "closed_calls": selectors.closed_calls(now=now)[:10],
         },
     )
+
+
+@login_required
+def dashboard(request):
+    return render(
+        request,
+        "applications/dashboard.html",
+        {
+            "applications": selectors.applications_for(request.user).order_by("-updated_at"),
+            "open_calls": selectors.open_calls(),
+        },
+    )
+
+
+@login_required
+def start(request, call_slug):
+    """The first section of a new application; an existing one is resumed instead."""
+    call = get_object_or_404(Call, slug=call_slug)
+    existing = selectors.draft_for(request.user, call)
+    if existing:
+        return redirect("applications:detail", pk=existing.pk)
+    if not call.is_open:
+        return render(request, "applications/closed.html", {"call": call}, status=403)
+
+    form = CityForm(request.POST or None, call=call)
+    members = member_formset(request.POST or None, extra_rows=_extra_member_rows(request))
+    if request.method == "POST" and "add_member" not in request.POST:
+        if form.is_valid() and members.is_valid():
+            data = form.cleaned_data
+            try:
+                application = services.start_application(
+                    call=call,
+                    by=request.user,
+                    country=data["country"],
+                    city_name=data["city_name"],
+                    changes={k: v for k, v in data.items() if k not in {"country", "city_name"}},
+                    members=members.members() if data["is_group"] else [],
+                )
+            except services.ApplicationError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(
+                    request, _("Your draft is saved. Continue with the contact details.")
+                )
+                return redirect("applications:edit", pk=application.pk, section="contact")
+    return render(
+        request,
+        "applications/section.html",
+        _section_context(call=call, application=None, form=form, members=members, section="city"),
+    )
+
+
+@login_required
+def edit(request, pk, section):
+    application = get_object_or_404(selectors.applications_for(request.user), pk=pk)
+    form_class = SECTION_BY_SLUG.get(section)
+    if form_class is None:
+        raise Http404
+    if not application.is_editable:
+        messages.warning(request, _read_only_reason(application))
+        return redirect("applications:detail", pk=application.pk)
+
+    form = form_class(request.POST or None, request.FILES or None, application=application)
+    members = None
+    if form_class is CityForm:
+        members = member_formset(
+            request.POST or None, application=application, extra_rows=_extra_member_rows(request)
+        )
+    if request.method == "POST" and "add_member" not in request.POST:
+        valid = form.is_valid() and (members is None or members.is_valid())
+        if valid:
+            kwargs = form.service_kwargs()
+            if members is not None:
+                kwargs["members"] = members.members() if form.cleaned_data["is_group"] else []
+            try:
+                services.update_draft(application=application, by=request.user, **kwargs)
+            except ValidationError as error:
+                form.add_error(None, error)
+            except services.ApplicationError as error:
+                form.add_error(None, error.message)
+                if isinstance(error, services.DeadlinePassed):
+                    messages.error(request, error.message)
+                    return redirect("applications:detail", pk=application.pk)
+            else:
+                following = next_section(section)
+                if "continue" in request.POST:
+                    messages.success(request, _("Saved."))
+                    if following:
+                        return redirect("applications:edit", pk=application.pk, section=following)
+                    return redirect("applications:review", pk=application.pk)
+                messages.success(
+                    request, _("Your draft is saved. You can come back to it at any time.")
+                )
+                return redirect("applications:edit", pk=application.pk, section=section)
+    return render(
+        request,
+        "applications/section.html",
+        _section_context(
+            call=application.call,
+            application=application,
+            form=form,
+            members=members,
+            section=section,
+        ),
+    )
+
+
+@login_required
+def review(request, pk):
+    application = get_object_or_404(selectors.applications_for(request.user), pk=pk)
+    return render(
+        request,
+        "applications/review.html",
+        {
+            "application": application,
+            "call": application.call,
+            "problems": services.submission_problems(application),
+            "sections": _progress(application, "review"),
+            "section": "review",
+            **services.pdf_context(application),
+        },
+    )
+
+
+@login_required
+@require_POST
+def submit(request, pk):
+    application = get_object_or_404(selectors.applications_for(request.user), pk=pk)
+    already = application.status == ApplicationStatus.SUBMITTED
+    try:
+        services.submit_application(
+            application=application, by=request.user, language=translation.get_language()
+        )
+    except services.NotReady:
+        messages.error(request, _("Some answers are still missing; see the list below."))
+        return redirect("applications:review", pk=application.pk)
+    except services.ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("applications:detail", pk=application.pk)
+    if not already:
+        messages.success(
+            request,
+            _(
+                "Your application is submitted. A confirmation e-mail is on its way, and the PDF "
+                "of your application will be ready here in a moment."
+            ),
+        )
+    return redirect("applications:detail", pk=application.pk)
+
+
+@login_required
+def detail(request, pk):
+    application = get_object_or_404(selectors.applications_for(request.user), pk=pk)
+    return render(
+        request,
+        "applications/detail.html",
+        {
+            "application": application,
+            "call": application.call,
+            "history": application.status_changes.select_related("by"),
+            "read_only_reason": None if application.is_editable else _read_only_reason(application),
+            "can_withdraw": application.status
+            in {ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.ACCEPTED},
+            **services.pdf_context(application),
+        },
+    )
+
+
+@login_required
+def withdraw(request, pk):
+    application = get_object_or_404(selectors.applications_for(request.user), pk=pk)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.withdraw_application(
+                application=application, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except services.ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The application is withdrawn."))
+        return redirect("applications:detail", pk=application.pk)
+    return render(request, "applications/withdraw.html", {"application": application, "form": form})
+
+
+@login_required
+def pdf(request, pk):
+    application = get_object_or_404(selectors.documents_visible_to(request.user), pk=pk)
+    if not application.pdf:
+        raise Http404(_("The PDF is not ready yet."))
+    return _pdf_response(application.pdf, f"IUC-application-{application.pk}.pdf")
+
+
+@login_required
+def pdf_status(request, pk):
+    application = get_object_or_404(selectors.applications_for(request.user), pk=pk)
+    ready = bool(application.pdf)
+    return JsonResponse(
+        {"ready": ready, "url": reverse("applications:pdf", args=[pk]) if ready else None}
+    )
+
+
+@login_required
+@require_POST
+def prepare_pdf(request, pk):
+    application = get_object_or_404(selectors.applications_for(request.user), pk=pk)
+    if application.status == ApplicationStatus.DRAFT:
+        raise Http404
+    transaction.on_commit(lambda: services.queue_pdf(application.pk))
+    messages.info(request, _("The PDF is being prepared."))
+    return redirect("applications:detail", pk=application.pk)
+
+
+@login_required
+def letter(request, pk):
+    application = get_object_or_404(selectors.documents_visible_to(request.user), pk=pk)
+    if not application.commitment_letter:
+        raise Http404
+    return _pdf_response(
+        application.commitment_letter, f"IUC-letter-of-commitment-{application.pk}.pdf"
+    )
+
+
+# --- helpers ---------------------------------------------------------------------
+
+
+def _pdf_response(field_file, filename):
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    return FileResponse(
+        handle, as_attachment=True, filename=filename, content_type="application/pdf"
+    )
+
+
+def _extra_member_rows(request) -> int:
+    try:
+        current = int(request.POST.get("members-TOTAL_FORMS", 0))
+    except ValueError:
+        return 0
+    return min(current + 1 - 3, MAX_MEMBERS) if "add_member" in request.POST else 0
+
+
+def _read_only_reason(application) -> str:
+    if application.status != ApplicationStatus.DRAFT:
+        return _("This application is %(status)s: it can no longer be changed.") % {
+            "status": application.get_status_display().lower()
+        }
+    return _(
+        "The deadline has passed (%(when)s, %(tz)s): this draft can no longer be changed or "
+        "submitted."
+    ) % {
+        "when": application.deadline.astimezone(application.call.tz).strftime("%Y-%m-%d %H:%M"),
+        "tz": application.call.time_zone,
+    }
+
+
+def _progress(application, current: str) -> list[dict]:
+    done = {
+        "city": bool(application and application.city_name),
+        "contact": bool(application and application.contact_name and application.signing_authority),
+        "themes": bool(application and application.pk and application.theme_choices.exists()),
+        "preferences": bool(application and application.pk and application.languages),
+        "commitment": bool(
+            application and application.commits_to_18_months and application.commitment_letter
+        ),
+    }
+    steps = [
+        {
+            "slug": form.slug,
+            "title": form.title,
+            "done": done[form.slug],
+            "current": form.slug == current,
+        }
+        for form in SECTIONS
+    ]
+    steps.append(
+        {
+            "slug": "review",
+            "title": _("Review and submit"),
+            "done": False,
+            "current": current == "review",
+        }
+    )
+    return steps
+
+
+def _section_context(*, call, application, form, members, section):
+    problems = services.eligibility_problems(application) if application else []
+    hint = None
+    if application and not application.is_group and application.population:
+        known = known_population(application.city_name, application.country.code)
+        if known and declared_population_differs(application.population, known):
+            hint = _(
+                "GeoNames lists %(city)s with about %(known)s inhabitants, while you declared "
+                "%(declared)s. Please check the figure (you can still submit it)."
+            ) % {
+                "city": application.city_name,
+                "known": f"{known:,}",
+                "declared": f"{application.population:,}",
+            }
+    return {
+        "call": call,
+        "application": application,
+        "group_total": services.pdf_context(application)["group_total"] if application else None,
+        "form": form,
+        "members": members,
+        "section": section,
+        "sections": _progress(application, section),
+        "problems": problems,
+        "population_hint": hint,
+        "is_last": next_section(section) is None,
+    }

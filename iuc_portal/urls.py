@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from applications.views import home
 from iuc_portal.core.views import healthz
 
 admin.site.site_header = _("IUC programme staff")
@@ -13,5 +14,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
-    path("", include("applications.urls")),
+    path("applications/", include("applications.urls")),
+    path("", home, name="home"),
 ]

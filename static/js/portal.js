@@ -52,3 +52,28 @@
     window.setInterval(tick, 60000);
   }
 })();
+
+/* The PDF of a submitted application is rendered by a worker: offer it once ready. */
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-pdf-status]");
+  if (!box || !box.querySelector("[data-pdf-pending]")) return;
+  var attempts = 0;
+  function poll() {
+    attempts += 1;
+    fetch(box.getAttribute("data-pdf-status"), { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (state) {
+        if (state.ready) {
+          box.querySelector("[data-pdf-pending]").classList.add("d-none");
+          var retry = box.querySelector("[data-pdf-retry]");
+          if (retry) retry.classList.add("d-none");
+          box.querySelector("[data-pdf-link]").classList.remove("d-none");
+        } else if (attempts < 60) {
+          window.setTimeout(poll, 2000);
+        }
+      })
+      .catch(function () { if (attempts < 60) window.setTimeout(poll, 5000); });
+  }
+  window.setTimeout(poll, 1000);
+})();

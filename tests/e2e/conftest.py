@@ -33,6 +33,14 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
-def site(live_server, transactional_db):
-    """The live server's base URL, with a clean database per test."""
+def site(live_server, transactional_db, django_db_serialized_rollback):
+    """The live server's base URL. The database is emptied after each test and the
+    data migrations' rows (themes, regions, the staff group, the site) restored."""
     return live_server.url
+
+
+@pytest.fixture
+def page(page):
+    """Fail in seconds, not half a minute, when an element does not show up."""
+    page.set_default_timeout(10_000)
+    return page

@@ -42,7 +42,7 @@ def test_the_same_idempotency_key_queues_and_sends_one_email(django_capture_on_c
     assert len(mail.outbox) == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_rolled_back_change_sends_no_email():
     with pytest.raises(RuntimeError), transaction.atomic():
         _queue()
