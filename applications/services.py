@@ -12,10 +12,11 @@ from datetime import datetime
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from iuc_portal.mail.services import queue_email
+from iuc_portal.mail.services import absolute_url, queue_email
 from iuc_portal.pdf import render_pdf
 
 from . import eligibility
@@ -288,6 +289,27 @@ def reject_application(*, application: Application, by, reason: str) -> Applicat
     return application
 
 
+def mark_paired(*, application: Application, by) -> Application:
+    """A confirmed pairing holds the city: it can no longer be withdrawn."""
+    with transaction.atomic():
+        application = _locked(application)
+        if application.status == ApplicationStatus.PAIRED:
+            return application
+        if application.status != ApplicationStatus.ACCEPTED:
+            raise InvalidTransition(_("Only accepted applications can be paired."))
+        _transition(application, ApplicationStatus.PAIRED, by=by)
+    return application
+
+
+def mark_unpaired(*, application: Application, by) -> Application:
+    """Its last pairing was dissolved: the city is free to be paired again."""
+    with transaction.atomic():
+        application = _locked(application)
+        if application.status == ApplicationStatus.PAIRED:
+            _transition(application, ApplicationStatus.ACCEPTED, by=by, note="pairing dissolved")
+    return application
+
+
 def grant_extension(
     *, application: Application, by, until: datetime, reason: str, now: datetime | None = None
 ) -> Application:
@@ -465,6 +487,7 @@ def email_context(application: Application) -> dict:
         "population": application.population,
         "members": [(m.name, m.population) for m in application.municipalities.all()],
         "reason": application.decision_reason,
+        "dashboard_url": absolute_url(reverse("applications:detail", args=[application.pk])),
     }
 
 

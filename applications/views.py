@@ -65,25 +65,23 @@ def start(request, call_slug):
 
     form = CityForm(request.POST or None, call=call)
     members = member_formset(request.POST or None, extra_rows=_extra_member_rows(request))
-    if request.method == "POST" and "add_member" not in request.POST:
-        if form.is_valid() and members.is_valid():
-            data = form.cleaned_data
-            try:
-                application = services.start_application(
-                    call=call,
-                    by=request.user,
-                    country=data["country"],
-                    city_name=data["city_name"],
-                    changes={k: v for k, v in data.items() if k not in {"country", "city_name"}},
-                    members=members.members() if data["is_group"] else [],
-                )
-            except services.ApplicationError as error:
-                form.add_error(None, error.message)
-            else:
-                messages.success(
-                    request, _("Your draft is saved. Continue with the contact details.")
-                )
-                return redirect("applications:edit", pk=application.pk, section="contact")
+    submitted = request.method == "POST" and "add_member" not in request.POST
+    if submitted and form.is_valid() and members.is_valid():
+        data = form.cleaned_data
+        try:
+            application = services.start_application(
+                call=call,
+                by=request.user,
+                country=data["country"],
+                city_name=data["city_name"],
+                changes={k: v for k, v in data.items() if k not in {"country", "city_name"}},
+                members=members.members() if data["is_group"] else [],
+            )
+        except services.ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Your draft is saved. Continue with the contact details."))
+            return redirect("applications:edit", pk=application.pk, section="contact")
     return render(
         request,
         "applications/section.html",

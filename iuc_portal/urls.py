@@ -15,5 +15,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("applications/", include("applications.urls")),
+    path("partnerships/", include("pairings.urls")),
     path("", home, name="home"),
 ]

@@ -117,6 +117,11 @@ def deliver_email(*, email_id: int) -> Delivery:
         return Delivery.SENT
 
 
+def absolute_url(path: str) -> str:
+    """Links in e-mails point at the portal's public address (SITE_URL)."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
 def pending_email_ids(*, older_than_seconds: int = 60) -> list[int]:
     cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
     return list(

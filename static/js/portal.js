@@ -77,3 +77,20 @@
   }
   window.setTimeout(poll, 1000);
 })();
+
+/* Application form: show the population of a single city or the members of a group. */
+(function () {
+  "use strict";
+  var radios = document.querySelectorAll("input[name='is_group']");
+  var members = document.querySelector(".members-fieldset");
+  var population = document.getElementById("div_id_population");
+  if (!radios.length || !members || !population) return;
+  function sync() {
+    var checked = document.querySelector("input[name='is_group']:checked");
+    var group = checked && checked.value === "1";
+    members.hidden = !group;
+    population.hidden = group;
+  }
+  radios.forEach(function (radio) { radio.addEventListener("change", sync); });
+  sync();
+})();
