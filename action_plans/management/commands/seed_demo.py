@@ -2,8 +2,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from applications.demo import seed_calls
+from applications.demo import seed_applications, seed_calls
 from iuc_portal.accounts.services import ensure_user
+from pairings.demo import seed_pairings
 
 DEMO_PASSWORD = "iuc-demo-2019"  # noqa: S105 - demo accounts on a developer's machine only
 
@@ -27,14 +28,18 @@ class Command(BaseCommand):
             raise CommandError("Refusing to seed demo accounts with DEBUG off; use --force.")
         with transaction.atomic():
             calls = seed_calls()
-            for email, name, staff, language in DEMO_ACCOUNTS:
-                ensure_user(
+            users = {
+                email: ensure_user(
                     email=email,
                     password=DEMO_PASSWORD,
                     full_name=name,
                     staff=staff,
                     language=language,
-                )
+                )[0]
+                for email, name, staff, language in DEMO_ACCOUNTS
+            }
+            seed_applications(calls)
+            seed_pairings(calls["demo-2025"], by=users["staff@iuc.example.eu"])
         self.stdout.write(self.style.SUCCESS(f"Demo calls: {', '.join(sorted(calls))}"))
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for email, _name, staff, _language in DEMO_ACCOUNTS:

@@ -1,0 +1,458 @@
+"""Staff pairing workflow in the admin: suggest, explain, lock/forbid, confirm."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import BadRequest, PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from simple_history.admin import SimpleHistoryAdmin
+
+from applications.models import Application, Call, Side, Theme
+
+from . import matching, services
+from .models import (
+    MatchingSettings,
+    MatchRun,
+    PairDecision,
+    Pairing,
+    PairingStatus,
+    PairingTransition,
+)
+
+
+class RunForm(forms.Form):
+    objective = forms.ChoiceField(
+        label=gettext_lazy("Objective"),
+        choices=[
+            ("max-total", gettext_lazy("Best total score (max-total)")),
+            ("fair", gettext_lazy("Fairest: pair as many as possible, best lowest score (fair)")),
+        ],
+    )
+    min_score = forms.FloatField(
+        label=gettext_lazy("Minimum score"),
+        min_value=0,
+        max_value=1,
+        required=False,
+        help_text=gettext_lazy("Empty: the call's setting."),
+    )
+    include_submitted = forms.BooleanField(
+        label=gettext_lazy("Include submitted (not yet accepted) applications"), required=False
+    )
+
+
+class ManualPairForm(forms.Form):
+    eu_application = forms.ModelChoiceField(
+        queryset=Application.objects.none(), label=gettext_lazy("EU city")
+    )
+    partner_application = forms.ModelChoiceField(
+        queryset=Application.objects.none(), label=gettext_lazy("Partner city")
+    )
+
+    def __init__(self, *args, call: Call, **kwargs):
+        super().__init__(*args, **kwargs)
+        candidates = Application.objects.filter(call=call, status__in=services.MATCHABLE).order_by(
+            "country", "city_name"
+        )
+        self.fields["eu_application"].queryset = candidates.filter(side=Side.EU)
+        self.fields["partner_application"].queryset = candidates.filter(side=Side.PARTNER)
+
+
+class PairingTransitionInline(admin.TabularInline):
+    model = PairingTransition
+    extra = 0
+    can_delete = False
+    readonly_fields = ["from_status", "to_status", "by", "at", "note"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Pairing)
+class PairingAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "call", "status", "score_display", "start_date", "confirmed_at"]
+    list_filter = ["call", "status"]
+    search_fields = ["eu_application__city_name", "partner_application__city_name"]
+    list_select_related = ["call", "eu_application", "partner_application"]
+    readonly_fields = [
+        "call",
+        "eu_application",
+        "partner_application",
+        "status",
+        "score",
+        "components",
+        "shared_themes",
+        "match_run",
+        "confirmed_by",
+        "confirmed_at",
+        "start_date",
+    ]
+    inlines = [PairingTransitionInline]
+    actions = ["activate", "complete"]
+
+    def has_add_permission(self, request):
+        return False  # pairs are confirmed from the suggestion page or paired by hand there
+
+    @admin.display(description=gettext_lazy("score"), ordering="score")
+    def score_display(self, pairing):
+        return "—" if pairing.score is None else f"{pairing.score:.2f}"
+
+    def _move(self, request, queryset, to):
+        for pairing in queryset:
+            try:
+                services.change_pairing_status(pairing=pairing, to=to, by=request.user)
+            except services.PairingError as error:
+                self.message_user(request, f"{pairing}: {error.message}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("%(p)s is now %(s)s.") % {"p": pairing, "s": PairingStatus(to).label.lower()},
+                    messages.SUCCESS,
+                )
+
+    @admin.action(description=gettext_lazy("Mark as active"), permissions=["change"])
+    def activate(self, request, queryset):
+        self._move(request, queryset, PairingStatus.ACTIVE)
+
+    @admin.action(description=gettext_lazy("Mark as completed"), permissions=["change"])
+    def complete(self, request, queryset):
+        self._move(request, queryset, PairingStatus.COMPLETED)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/dissolve/",
+                self.admin_site.admin_view(self.dissolve_view),
+                name="pairings_pairing_dissolve",
+            ),
+        ] + super().get_urls()
+
+    def dissolve_view(self, request, pk):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        pairing = get_object_or_404(Pairing, pk=pk)
+        if request.method == "POST":
+            try:
+                services.dissolve_pairing(
+                    pairing=pairing, by=request.user, reason=request.POST.get("reason", "")
+                )
+            except services.PairingError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("The pairing is dissolved; both cities are free for a new pairing."),
+                    messages.SUCCESS,
+                )
+                return redirect("admin:pairings_pairing_changelist")
+        return TemplateResponse(
+            request,
+            "admin/pairings/dissolve.html",
+            {
+                **self.admin_site.each_context(request),
+                "pairing": pairing,
+                "title": _("Dissolve %(p)s") % {"p": pairing},
+                "opts": self.model._meta,
+            },
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "dissolve_url": reverse("admin:pairings_pairing_dissolve", args=[object_id]),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(MatchingSettings)
+class MatchingSettingsAdmin(admin.ModelAdmin):
+    list_display = ["call", "weights", "min_score"]
+
+
+@admin.register(PairDecision)
+class PairDecisionAdmin(admin.ModelAdmin):
+    list_display = ["eu_application", "partner_application", "kind", "decided_by", "decided_at"]
+    list_filter = ["call", "kind"]
+    list_select_related = ["eu_application", "partner_application", "decided_by"]
+
+
+@admin.register(MatchRun)
+class MatchRunAdmin(admin.ModelAdmin):
+    """Every run is kept; the suggestion page is where staff work with them."""
+
+    list_display = [
+        "__str__",
+        "call",
+        "objective",
+        "created_by",
+        "pair_count",
+        "duration_ms",
+        "review_link",
+    ]
+    list_filter = ["call", "objective"]
+    list_select_related = ["call", "created_by"]
+    readonly_fields = [
+        "call",
+        "created_by",
+        "created_at",
+        "objective",
+        "parameters",
+        "result",
+        "duration_ms",
+    ]
+    change_list_template = "admin/pairings/matchrun/change_list.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("suggestion"))
+    def review_link(self, run):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:pairings_matchrun_review", args=[run.pk]),
+            _("Open"),
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "calls": Call.objects.order_by("-closes_at")}
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "suggest/<slug:call_slug>/",
+                view(self.suggest_view),
+                name="pairings_matchrun_suggest",
+            ),
+            path("<int:pk>/review/", view(self.review_view), name="pairings_matchrun_review"),
+            path(
+                "<int:pk>/decide/",
+                view(require_POST(self.decide_view)),
+                name="pairings_matchrun_decide",
+            ),
+            path(
+                "<int:pk>/confirm/",
+                view(require_POST(self.confirm_view)),
+                name="pairings_matchrun_confirm",
+            ),
+            path(
+                "<int:pk>/rerun/",
+                view(require_POST(self.rerun_view)),
+                name="pairings_matchrun_rerun",
+            ),
+            path(
+                "<int:pk>/manual/",
+                view(require_POST(self.manual_view)),
+                name="pairings_matchrun_manual",
+            ),
+        ] + super().get_urls()
+
+    # --- views ------------------------------------------------------------------
+
+    def _require(self, request, codename):
+        if not request.user.has_perm(f"pairings.{codename}"):
+            raise PermissionDenied
+
+    def suggest_view(self, request, call_slug):
+        self._require(request, "add_matchrun")
+        call = get_object_or_404(Call, slug=call_slug)
+        form = RunForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            return self._run(request, call, **form.cleaned_data)
+        eu, partners = services.candidate_cities(call)
+        return TemplateResponse(
+            request,
+            "admin/pairings/suggest.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Suggest pairings: %(call)s") % {"call": call},
+                "call": call,
+                "form": form,
+                "eu_count": len(eu),
+                "partner_count": len(partners),
+                "runs": MatchRun.objects.filter(call=call).select_related("created_by")[:10],
+            },
+        )
+
+    def _run(self, request, call, *, objective, min_score, include_submitted):
+        try:
+            outcome = services.run_matching(
+                call=call,
+                by=request.user,
+                objective=objective,
+                min_score=min_score,
+                include_submitted=include_submitted,
+            )
+        except matching.MatchingConflict as conflict:
+            self.message_user(
+                request,
+                _("The locks and forbids cannot all hold: %(c)s") % {"c": conflict},
+                messages.ERROR,
+            )
+            return redirect("admin:pairings_matchrun_suggest", call_slug=call.slug)
+        run = outcome.run
+        self.message_user(
+            request,
+            _("Suggestion ready: %(n)s pairs in %(ms)s ms.")
+            % {"n": run.pair_count, "ms": run.duration_ms},
+            messages.SUCCESS,
+        )
+        return redirect("admin:pairings_matchrun_review", pk=run.pk)
+
+    def review_view(self, request, pk):
+        self._require(request, "view_matchrun")
+        run = get_object_or_404(MatchRun.objects.select_related("call", "created_by"), pk=pk)
+        call = run.call
+        theme_names = dict(Theme.objects.values_list("slug", "name"))
+        live = {
+            (p.eu_application_id, p.partner_application_id): p
+            for p in Pairing.objects.filter(call=call).exclude(status=PairingStatus.DISSOLVED)
+        }
+        decisions = {
+            (d.eu_application_id, d.partner_application_id): d.kind
+            for d in PairDecision.objects.filter(call=call)
+        }
+        rows = []
+        for pair in run.result.get("pairs", []):
+            key = (pair["eu"]["id"], pair["partner"]["id"])
+            pairing = live.get(key)
+            rows.append(
+                {
+                    **pair,
+                    "shared_names": [_(theme_names.get(s, s)) for s in pair["shared_themes"]],
+                    "components_list": [
+                        (name, pair["components"][name]) for name in matching.COMPONENTS
+                    ],
+                    "decision": decisions.get(key),
+                    "pairing": pairing,
+                    "confirmed": bool(pairing and pairing.holds_capacity),
+                }
+            )
+        decision_rows = PairDecision.objects.filter(call=call).select_related(
+            "eu_application", "partner_application", "decided_by"
+        )
+        return TemplateResponse(
+            request,
+            "admin/pairings/review.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Pairing suggestion for %(call)s") % {"call": call},
+                "run": run,
+                "call": call,
+                "rows": rows,
+                "decisions": decision_rows,
+                "unconfirmed": [r for r in rows if not r["confirmed"]],
+                "manual_form": ManualPairForm(call=call),
+                "can_change": request.user.has_perm("pairings.change_pairing"),
+                "confirmed_pairings": Pairing.objects.filter(
+                    call=call, status__in=[PairingStatus.CONFIRMED, PairingStatus.ACTIVE]
+                ).select_related("eu_application", "partner_application"),
+            },
+        )
+
+    def decide_view(self, request, pk):
+        self._require(request, "add_pairdecision")
+        run = get_object_or_404(MatchRun, pk=pk)
+        eu_id, partner_id = _ids(request.POST)
+        kind = request.POST.get("kind")
+        if kind in PairDecision.Kind.values:
+            services.decide_pair(
+                call=run.call,
+                eu_application_id=eu_id,
+                partner_application_id=partner_id,
+                kind=kind,
+                by=request.user,
+            )
+            self.message_user(
+                request, _("Saved. Run the suggestion again to apply it."), messages.SUCCESS
+            )
+        elif kind == "clear":
+            services.clear_decision(
+                call=run.call, eu_application_id=eu_id, partner_application_id=partner_id
+            )
+            self.message_user(
+                request, _("Removed. Run the suggestion again to apply it."), messages.SUCCESS
+            )
+        return redirect("admin:pairings_matchrun_review", pk=run.pk)
+
+    def rerun_view(self, request, pk):
+        self._require(request, "add_matchrun")
+        run = get_object_or_404(MatchRun, pk=pk)
+        return self._run(
+            request,
+            run.call,
+            objective=run.objective,
+            min_score=run.parameters.get("min_score"),
+            include_submitted=run.parameters.get("include_submitted", False),
+        )
+
+    def confirm_view(self, request, pk):
+        self._require(request, "change_pairing")
+        run = get_object_or_404(MatchRun.objects.select_related("call"), pk=pk)
+        if request.POST.get("all"):
+            pairs = [(p["eu"]["id"], p["partner"]["id"]) for p in run.result.get("pairs", [])]
+        else:
+            pairs = [_ids(request.POST)]
+        already = {
+            (p.eu_application_id, p.partner_application_id)
+            for p in Pairing.objects.filter(
+                call=run.call,
+                status__in=[PairingStatus.CONFIRMED, PairingStatus.ACTIVE, PairingStatus.COMPLETED],
+            )
+        }
+        for eu_id, partner_id in pairs:
+            if (eu_id, partner_id) in already:
+                continue
+            self._confirm(request, run.call, eu_id, partner_id, run)
+        return redirect("admin:pairings_matchrun_review", pk=run.pk)
+
+    def manual_view(self, request, pk):
+        self._require(request, "change_pairing")
+        run = get_object_or_404(MatchRun.objects.select_related("call"), pk=pk)
+        form = ManualPairForm(request.POST, call=run.call)
+        if form.is_valid():
+            self._confirm(
+                request,
+                run.call,
+                form.cleaned_data["eu_application"].pk,
+                form.cleaned_data["partner_application"].pk,
+                None,
+            )
+        else:
+            self.message_user(request, _("Choose an EU city and a partner city."), messages.ERROR)
+        return redirect("admin:pairings_matchrun_review", pk=run.pk)
+
+    def _confirm(self, request, call, eu_id, partner_id, run):
+        try:
+            pairing = services.confirm_pairing(
+                call=call,
+                eu_application_id=eu_id,
+                partner_application_id=partner_id,
+                by=request.user,
+                match_run=run,
+            )
+        except services.PairingError as error:
+            self.message_user(request, error.message, messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _("Confirmed: %(p)s. Both cities are notified by e-mail.") % {"p": pairing},
+                messages.SUCCESS,
+            )
+
+
+def _ids(data) -> tuple[int, int]:
+    try:
+        return int(data.get("eu", "")), int(data.get("partner", ""))
+    except ValueError as error:
+        raise BadRequest("eu and partner must be application ids") from error

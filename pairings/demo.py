@@ -1,0 +1,27 @@
+"""Demo pairings for `seed_demo`: two confirmed pairs of demo-2025, the rest left to staff."""
+
+from applications.models import Call
+
+from . import services
+from .models import HOLDING_STATUSES, Pairing
+
+DEMO_PAIRS = [("Rotterdam", "Surat"), ("Rome", "Yantai")]
+
+
+def seed_pairings(call: Call, *, by) -> list[Pairing]:
+    pairings = []
+    for eu_city, partner_city in DEMO_PAIRS:
+        eu = call.applications.filter(city_name=eu_city).first()
+        partner = call.applications.filter(city_name=partner_city).first()
+        if not eu or not partner:
+            continue
+        existing = Pairing.objects.filter(
+            eu_application=eu, partner_application=partner, status__in=HOLDING_STATUSES
+        ).first()
+        pairings.append(
+            existing
+            or services.confirm_pairing(
+                call=call, eu_application_id=eu.pk, partner_application_id=partner.pk, by=by
+            )
+        )
+    return pairings

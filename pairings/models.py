@@ -1,0 +1,199 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from applications.models import Application, Call
+
+from .matching import COMPONENTS, OBJECTIVES, Weights
+
+
+def default_weights() -> dict:
+    return Weights().as_dict()
+
+
+def validate_weights(value) -> None:
+    if not isinstance(value, dict) or set(value) != set(COMPONENTS):
+        raise ValidationError(
+            _("Give exactly these weights: %(names)s.") % {"names": ", ".join(COMPONENTS)}
+        )
+    try:
+        Weights(**{name: float(value[name]) for name in COMPONENTS})
+    except (TypeError, ValueError) as error:
+        raise ValidationError(_("The weights must be numbers ≥ 0 that add up to 1.")) from error
+
+
+class MatchingSettings(models.Model):
+    """How a call's cities are scored against each other; staff may tune it."""
+
+    call = models.OneToOneField(
+        Call, on_delete=models.CASCADE, related_name="matching_settings", verbose_name=_("call")
+    )
+    weights = models.JSONField(_("weights"), default=default_weights, validators=[validate_weights])
+    min_score = models.FloatField(
+        _("minimum score"),
+        default=0.2,
+        help_text=_("Pairs scoring below this are never suggested (a lock overrides it)."),
+    )
+
+    class Meta:
+        verbose_name = _("matching settings")
+        verbose_name_plural = _("matching settings")
+
+    def __str__(self):
+        return str(self.call)
+
+    @property
+    def engine_weights(self) -> Weights:
+        return Weights(**{name: float(self.weights[name]) for name in COMPONENTS})
+
+
+class PairDecision(models.Model):
+    """A staff choice that every later run respects: this pair must, or must never, be."""
+
+    class Kind(models.TextChoices):
+        LOCK = "lock", _("Locked")
+        FORBID = "forbid", _("Forbidden")
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="pair_decisions")
+    eu_application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
+    partner_application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("decision"), max_length=6, choices=Kind.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("lock or forbid")
+        verbose_name_plural = _("locks and forbids")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["eu_application", "partner_application"], name="one_decision_per_pair"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.eu_application} – {self.partner_application}"
+
+
+class MatchRun(models.Model):
+    """One run of the engine, kept for audit: who asked what, and what it answered."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="match_runs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("run at"), default=timezone.now)
+    objective = models.CharField(
+        _("objective"), max_length=10, choices=[(o, o) for o in OBJECTIVES], default="max-total"
+    )
+    parameters = models.JSONField(_("parameters"), default=dict)
+    result = models.JSONField(_("result"), default=dict)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+
+    class Meta:
+        verbose_name = _("matching run")
+        verbose_name_plural = _("matching runs")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.call} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def pair_count(self) -> int:
+        return len(self.result.get("pairs", []))
+
+
+class PairingStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    CONFIRMED = "confirmed", _("Confirmed")
+    ACTIVE = "active", _("Active")
+    COMPLETED = "completed", _("Completed")
+    DISSOLVED = "dissolved", _("Dissolved")
+
+
+# A pairing in these states holds a place in both cities' capacity.
+HOLDING_STATUSES = [PairingStatus.CONFIRMED, PairingStatus.ACTIVE, PairingStatus.COMPLETED]
+
+
+class Pairing(models.Model):
+    """An EU city and a partner city working together."""
+
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="pairings")
+    eu_application = models.ForeignKey(
+        Application,
+        on_delete=models.PROTECT,
+        related_name="pairings_as_eu",
+        verbose_name=_("EU city"),
+    )
+    partner_application = models.ForeignKey(
+        Application,
+        on_delete=models.PROTECT,
+        related_name="pairings_as_partner",
+        verbose_name=_("partner city"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=PairingStatus.choices,
+        default=PairingStatus.PROPOSED,
+        db_index=True,
+    )
+    score = models.FloatField(_("score"), null=True, blank=True)
+    components = models.JSONField(_("score components"), default=dict, blank=True)
+    shared_themes = models.JSONField(_("shared themes"), default=list, blank=True)
+    match_run = models.ForeignKey(
+        MatchRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="pairings"
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("pairing")
+        verbose_name_plural = _("pairings")
+        ordering = ["-created_at"]
+        constraints = [
+            # Never twice with the same partner while the pairing lives.
+            models.UniqueConstraint(
+                fields=["eu_application", "partner_application"],
+                condition=~models.Q(status="dissolved"),
+                name="one_live_pairing_per_pair",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.eu_application} – {self.partner_application}"
+
+    @property
+    def holds_capacity(self) -> bool:
+        return self.status in HOLDING_STATUSES
+
+
+class PairingTransition(models.Model):
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=10, choices=PairingStatus.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=PairingStatus.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.from_status or '—'} → {self.to_status}"

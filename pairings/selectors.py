@@ -1,0 +1,29 @@
+"""Reads of pairings, scoped to who is asking."""
+
+from django.db.models import Q, QuerySet
+
+from .models import HOLDING_STATUSES, Pairing
+
+
+def partnerships_for(user) -> QuerySet[Pairing]:
+    """The live pairings of the cities this official applied for."""
+    if not getattr(user, "is_authenticated", False):
+        return Pairing.objects.none()
+    return (
+        Pairing.objects.filter(
+            Q(eu_application__owner=user) | Q(partner_application__owner=user),
+            status__in=HOLDING_STATUSES,
+        )
+        .select_related("call", "eu_application", "partner_application")
+        .prefetch_related(
+            "eu_application__theme_choices__theme", "partner_application__theme_choices__theme"
+        )
+        .order_by("-confirmed_at")
+    )
+
+
+def own_and_partner(pairing: Pairing, user):
+    """(the user's city, the partner city) of a pairing the user belongs to."""
+    if pairing.eu_application.owner_id == user.pk:
+        return pairing.eu_application, pairing.partner_application
+    return pairing.partner_application, pairing.eu_application

@@ -1,0 +1,232 @@
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from applications.models import ApplicationStatus
+from iuc_portal.mail.models import OutboundEmail
+from pairings import services
+from pairings.models import MatchRun, PairDecision, Pairing, PairingStatus
+from pairings.signals import pairing_confirmed
+from tests.factories import CallFactory, UserFactory
+from tests.pairings.helpers import accepted
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def call():
+    return CallFactory(slug="c2019", partner_countries=["IN", "CN", "US", "BR"])
+
+
+@pytest.fixture
+def cities(call):
+    return {
+        "rotterdam": accepted(
+            call,
+            "Rotterdam",
+            "NL",
+            ["climate-adaptation", "water-and-sanitation"],
+            owner=UserFactory(),
+        ),
+        "rome": accepted(call, "Rome", "IT", ["air-quality", "circular-economy"]),
+        "surat": accepted(
+            call, "Surat", "IN", ["climate-adaptation", "water-and-sanitation"], owner=UserFactory()
+        ),
+        "yantai": accepted(call, "Yantai", "CN", ["air-quality", "circular-economy"]),
+    }
+
+
+def confirm(call, eu, partner, by=None):
+    return services.confirm_pairing(
+        call=call,
+        eu_application_id=eu.pk,
+        partner_application_id=partner.pk,
+        by=by or UserFactory(is_staff=True),
+    )
+
+
+def test_the_engine_pairs_cities_sharing_themes(call, cities):
+    document = services.run_matching(call=call).document
+    pairs = {(p["eu"]["city"], p["partner"]["city"]) for p in document["pairs"]}
+    assert pairs == {("Rotterdam", "Surat"), ("Rome", "Yantai")}
+
+
+def test_each_run_is_kept_with_who_parameters_and_result(call, cities):
+    staff = UserFactory(is_staff=True)
+    services.run_matching(call=call, by=staff, objective="fair", min_score=0.3)
+    run = MatchRun.objects.get()
+    assert run.created_by == staff and run.objective == "fair"
+    assert run.parameters["min_score"] == 0.3
+    assert len(run.result["pairs"]) == 2
+
+
+def test_confirming_pairs_both_cities_emails_both_and_signals(
+    call, cities, django_capture_on_commit_callbacks
+):
+    received = []
+    pairing_confirmed.connect(
+        lambda sender, pairing, by, **kw: received.append(pairing),
+        weak=False,
+        dispatch_uid="test-receiver",
+    )
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            pairing = confirm(call, cities["rotterdam"], cities["surat"])
+    finally:
+        pairing_confirmed.disconnect(dispatch_uid="test-receiver")
+    assert received == [pairing]
+    assert pairing.status == PairingStatus.CONFIRMED and pairing.start_date
+    for city in ("rotterdam", "surat"):
+        cities[city].refresh_from_db()
+        assert cities[city].status == ApplicationStatus.PAIRED
+    recipients = set(
+        OutboundEmail.objects.filter(template="pairings/email/confirmed").values_list(
+            "to_email", flat=True
+        )
+    )
+    assert recipients == {cities["rotterdam"].owner.email, cities["surat"].owner.email}
+    assert pairing.transitions.get().to_status == PairingStatus.CONFIRMED
+
+
+def test_a_city_is_never_in_more_pairings_than_it_asked_for(call, cities):
+    confirm(call, cities["rotterdam"], cities["surat"])
+    with pytest.raises(services.PairingError, match="already has the 1 partner"):
+        confirm(call, cities["rotterdam"], cities["yantai"])
+
+
+def test_a_city_asking_for_two_gets_two_distinct_partners(call, cities):
+    bologna = accepted(call, "Bologna", "IT", ["climate-adaptation", "air-quality"], capacity=2)
+    confirm(call, bologna, cities["surat"])
+    confirm(call, bologna, cities["yantai"])
+    assert Pairing.objects.filter(eu_application=bologna).count() == 2
+
+
+def test_never_twice_with_the_same_partner(call):
+    bologna = accepted(call, "Bologna", "IT", ["climate-adaptation"], capacity=2)
+    austin = accepted(call, "Austin", "US", ["climate-adaptation"], capacity=2)
+    confirm(call, bologna, austin)
+    with pytest.raises(services.PairingError, match="already paired"):
+        confirm(call, bologna, austin)
+
+
+def test_dissolving_frees_both_cities_for_a_new_pairing(call, cities):
+    pairing = confirm(call, cities["rotterdam"], cities["surat"])
+    with pytest.raises(services.PairingError, match="reason"):
+        services.dissolve_pairing(pairing=pairing, by=UserFactory(), reason=" ")
+    services.dissolve_pairing(pairing=pairing, by=UserFactory(), reason="Surat withdrew")
+    cities["rotterdam"].refresh_from_db()
+    assert cities["rotterdam"].status == ApplicationStatus.ACCEPTED
+    assert confirm(call, cities["rotterdam"], cities["yantai"]).status == PairingStatus.CONFIRMED
+
+
+def test_a_forbidden_pair_is_never_suggested_nor_confirmed(call, cities):
+    services.decide_pair(
+        call=call,
+        eu_application_id=cities["rotterdam"].pk,
+        partner_application_id=cities["surat"].pk,
+        kind=PairDecision.Kind.FORBID,
+        by=UserFactory(),
+    )
+    document = services.run_matching(call=call).document
+    assert ("Rotterdam", "Surat") not in {
+        (p["eu"]["city"], p["partner"]["city"]) for p in document["pairs"]
+    }
+    with pytest.raises(services.PairingError, match="forbidden"):
+        confirm(call, cities["rotterdam"], cities["surat"])
+
+
+def test_a_saved_lock_is_kept_by_every_later_run(call, cities):
+    services.decide_pair(
+        call=call,
+        eu_application_id=cities["rotterdam"].pk,
+        partner_application_id=cities["yantai"].pk,
+        kind=PairDecision.Kind.LOCK,
+        by=UserFactory(),
+    )
+    pairs = services.run_matching(call=call).document["pairs"]
+    locked = [p for p in pairs if p["locked"]]
+    assert [(p["eu"]["city"], p["partner"]["city"]) for p in locked] == [("Rotterdam", "Yantai")]
+
+
+def test_paired_cities_leave_the_pool_and_half_paired_ones_stay(call, cities):
+    bologna = accepted(call, "Bologna", "IT", ["climate-adaptation", "air-quality"], capacity=2)
+    confirm(call, cities["rotterdam"], cities["surat"])
+    confirm(call, bologna, cities["yantai"])
+    eu, partners = services.candidate_cities(call)
+    assert {c.name: c.capacity for c in eu} == {"Rome": 1, "Bologna": 1}
+    assert partners == []
+
+
+def test_only_accepted_eligible_applications_are_candidates(call, cities):
+    accepted(call, "Draft City", "FR", ["housing"], status=ApplicationStatus.SUBMITTED)
+    accepted(call, "Tiny", "DE", ["housing"], has_eligibility_problems=True)
+    names = {c.name for side in services.candidate_cities(call) for c in side}
+    assert "Draft City" not in names and "Tiny" not in names
+    with_submitted = services.candidate_cities(call, include_submitted=True)
+    assert "Draft City" in {c.name for c in with_submitted[0]}
+
+
+# --- the suggest_pairings command (DESIGN.md contract) --------------------------------
+
+
+def run_command(*args):
+    from io import StringIO
+
+    out = StringIO()
+    call_command("suggest_pairings", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_command_prints_the_contract_json(call, cities):
+    document = json.loads(run_command("--call", "c2019", "--with-candidates"))
+    assert set(document) >= {
+        "call",
+        "objective",
+        "total_score",
+        "min_pair_score",
+        "pairs",
+        "unmatched",
+        "candidates",
+    }
+    assert document["call"] == "c2019" and document["objective"] == "max-total"
+    for pair in document["pairs"]:
+        assert set(pair) >= {"eu", "partner", "score", "components", "shared_themes", "locked"}
+        assert set(pair["components"]) == {"themes", "region", "language", "size"}
+        assert abs(sum(pair["components"].values()) - pair["score"]) < 1e-9
+        assert set(pair["eu"]) == {"id", "city", "country"}
+    assert abs(document["total_score"] - sum(p["score"] for p in document["pairs"])) < 1e-9
+    assert len(document["candidates"]) == 4  # EU × partner
+    assert all(set(c) == {"eu", "partner", "score", "allowed"} for c in document["candidates"])
+
+
+def test_command_locks_and_forbids_by_application_id(call, cities):
+    lock = f"{cities['rotterdam'].pk}:{cities['yantai'].pk}"
+    forbid = f"{cities['rome'].pk}:{cities['surat'].pk}"
+    document = json.loads(run_command("--call", "c2019", "--lock", lock, "--forbid", forbid))
+    pairs = {(p["eu"]["city"], p["partner"]["city"], p["locked"]) for p in document["pairs"]}
+    assert ("Rotterdam", "Yantai", True) in pairs
+    assert not any(eu == "Rome" and partner == "Surat" for eu, partner, _ in pairs)
+
+
+def test_command_refuses_an_impossible_request_naming_the_cities(call, cities):
+    pair = f"{cities['rotterdam'].pk}:{cities['surat'].pk}"
+    with pytest.raises(CommandError, match="Rotterdam") as refused:
+        run_command("--call", "c2019", "--lock", pair, "--forbid", pair)
+    assert "Surat" in str(refused.value)
+    other = f"{cities['rotterdam'].pk}:{cities['yantai'].pk}"
+    with pytest.raises(CommandError, match="Rotterdam"):
+        run_command("--call", "c2019", "--lock", pair, "--lock", other)
+
+
+def test_command_rejects_malformed_pairs_and_unknown_calls(call):
+    with pytest.raises(CommandError, match="EU_ID:PARTNER_ID"):
+        run_command("--call", "c2019", "--lock", "rotterdam-surat")
+    with pytest.raises(CommandError, match="No call"):
+        run_command("--call", "nope")
+
+
+def test_the_same_applications_always_give_the_same_answer(call, cities):
+    first = json.loads(run_command("--call", "c2019"))
+    second = json.loads(run_command("--call", "c2019"))
+    assert first == second
