@@ -5,12 +5,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from iuc_portal.core.downloads import private_pdf_response
 
 from . import selectors, services
 from .eligibility import declared_population_differs
@@ -227,7 +229,7 @@ def pdf(request, pk):
     application = get_object_or_404(selectors.documents_visible_to(request.user), pk=pk)
     if not application.pdf:
         raise Http404(_("The PDF is not ready yet."))
-    return _pdf_response(application.pdf, f"IUC-application-{application.pk}.pdf")
+    return private_pdf_response(application.pdf, f"IUC-application-{application.pk}.pdf")
 
 
 @login_required
@@ -255,22 +257,12 @@ def letter(request, pk):
     application = get_object_or_404(selectors.documents_visible_to(request.user), pk=pk)
     if not application.commitment_letter:
         raise Http404
-    return _pdf_response(
+    return private_pdf_response(
         application.commitment_letter, f"IUC-letter-of-commitment-{application.pk}.pdf"
     )
 
 
 # --- helpers ---------------------------------------------------------------------
-
-
-def _pdf_response(field_file, filename):
-    try:
-        handle = field_file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
-    return FileResponse(
-        handle, as_attachment=True, filename=filename, content_type="application/pdf"
-    )
 
 
 def _extra_member_rows(request) -> int:

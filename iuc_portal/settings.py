@@ -9,6 +9,7 @@ security setting follows from DEBUG being off, so `check --deploy` is clean.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -151,6 +152,15 @@ CELERY_BEAT_SCHEDULE = {
     "send-pending-emails": {
         "task": "iuc_portal.mail.tasks.send_pending_emails",
         "schedule": 300.0,
+    },
+    # Crontab times are in CELERY_TIMEZONE (Europe/Brussels).
+    "send-milestone-reminders": {
+        "task": "action_plans.tasks.send_milestone_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "send-staff-digest": {
+        "task": "action_plans.tasks.send_staff_digest",
+        "schedule": crontab(hour=8, minute=0, day_of_week="mon"),
     },
 }
 

@@ -16,5 +16,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("applications/", include("applications.urls")),
     path("partnerships/", include("pairings.urls")),
+    path("plans/", include("action_plans.urls")),
     path("", home, name="home"),
 ]

@@ -217,7 +217,7 @@ class MatchRunAdmin(admin.ModelAdmin):
         return format_html(
             '<a href="{}">{}</a>',
             reverse("admin:pairings_matchrun_review", args=[run.pk]),
-            _("Open"),
+            _("Review the suggestion"),
         )
 
     def changelist_view(self, request, extra_context=None):

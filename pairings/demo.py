@@ -1,11 +1,22 @@
 """Demo pairings for `seed_demo`: two confirmed pairs of demo-2025, the rest left to staff."""
 
+from datetime import date
+
+from django.utils import timezone
+
 from applications.models import Call
 
 from . import services
 from .models import HOLDING_STATUSES, Pairing
 
 DEMO_PAIRS = [("Rotterdam", "Surat"), ("Rome", "Yantai")]
+
+
+def demo_start() -> date:
+    """About eight months ago: the demo pairs are half-way through their plans."""
+    today = timezone.localdate()
+    months = today.year * 12 + today.month - 1 - 8
+    return date(months // 12, months % 12 + 1, 1)
 
 
 def seed_pairings(call: Call, *, by) -> list[Pairing]:
@@ -21,7 +32,11 @@ def seed_pairings(call: Call, *, by) -> list[Pairing]:
         pairings.append(
             existing
             or services.confirm_pairing(
-                call=call, eu_application_id=eu.pk, partner_application_id=partner.pk, by=by
+                call=call,
+                eu_application_id=eu.pk,
+                partner_application_id=partner.pk,
+                by=by,
+                start_date=demo_start(),
             )
         )
     return pairings

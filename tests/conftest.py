@@ -69,3 +69,41 @@ def pytest_report_header(config):
     database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     broker = settings.CELERY_BROKER_URL or "none (eager)"
     return [f"database: {database}; cache/broker: {broker}; CI: {IN_CI}"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _serialized_reference_data(django_db_setup):
+    """The migrated database's rows (themes, regions, staff group, site), as Django
+    serialised them for `serialized_rollback`.
+
+    Kept here because browser tests run inside Playwright's event loop, where Django
+    hands out a fresh connection object that does not carry them (see tests/e2e).
+    """
+    from django.db import connection
+
+    return getattr(connection, "_test_serialized_contents", "")
+
+
+@pytest.fixture(autouse=True)
+def _restore_reference_data(request, _serialized_reference_data):
+    """Transactional tests start from the migrated rows, also after a browser test.
+
+    Django restores them (serialized_rollback) only through the connection object
+    that saved them; once Playwright's event loop runs in this thread, Django hands
+    out another one. So when the rows are missing, empty and reload them here.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if not transactional or not _serialized_reference_data:
+        return
+    request.getfixturevalue("_django_db_helper")
+    from django.core.management import call_command
+    from django.db import connection
+
+    from applications.models import Theme
+
+    if not Theme.objects.exists():
+        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+        connection.creation.deserialize_db_from_string(_serialized_reference_data)

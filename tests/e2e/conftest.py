@@ -34,8 +34,8 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def site(live_server, transactional_db, django_db_serialized_rollback):
-    """The live server's base URL. The database is emptied after each test and the
-    data migrations' rows (themes, regions, the staff group, the site) restored."""
+    """The live server's base URL, on a database holding just the migrations' rows
+    (restored by tests/conftest.py when a previous test emptied it)."""
     return live_server.url
 
 

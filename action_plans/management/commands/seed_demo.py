@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from action_plans.demo import seed_plan_progress
 from applications.demo import seed_applications, seed_calls
 from iuc_portal.accounts.services import ensure_user
 from pairings.demo import seed_pairings
@@ -39,7 +40,9 @@ class Command(BaseCommand):
                 for email, name, staff, language in DEMO_ACCOUNTS
             }
             seed_applications(calls)
-            seed_pairings(calls["demo-2025"], by=users["staff@iuc.example.eu"])
+            staff = users["staff@iuc.example.eu"]
+            pairings = seed_pairings(calls["demo-2025"], by=staff)
+            seed_plan_progress(pairings, by=staff)
         self.stdout.write(self.style.SUCCESS(f"Demo calls: {', '.join(sorted(calls))}"))
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for email, _name, staff, _language in DEMO_ACCOUNTS:

@@ -1,0 +1,104 @@
+"""Reads of Local Action Plans, scoped to who asks: a city reads its own plan and its
+partner's; staff read all."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from .dating import add_months, months_between
+from .models import PLAN_MONTHS, Evidence, LocalActionPlan, Milestone, MilestoneStatus
+
+
+def plans_visible_to(user) -> QuerySet[LocalActionPlan]:
+    if not getattr(user, "is_authenticated", False):
+        return LocalActionPlan.objects.none()
+    plans = LocalActionPlan.objects.select_related(
+        "application", "pairing__call", "pairing__eu_application",
+        "pairing__partner_application",
+    )
+    if user.is_staff and user.has_perm("action_plans.view_localactionplan"):
+        return plans
+    return plans.filter(
+        Q(pairing__eu_application__owner=user) | Q(pairing__partner_application__owner=user)
+    )
+
+
+def can_read(user, plan: LocalActionPlan) -> bool:
+    return plans_visible_to(user).filter(pk=plan.pk).exists()
+
+
+def own_plans(user) -> QuerySet[LocalActionPlan]:
+    if not getattr(user, "is_authenticated", False):
+        return LocalActionPlan.objects.none()
+    return plans_visible_to(user).filter(application__owner=user)
+
+
+def partner_plan(plan: LocalActionPlan) -> LocalActionPlan | None:
+    return (
+        LocalActionPlan.objects.filter(pairing=plan.pairing)
+        .exclude(pk=plan.pk)
+        .select_related("application")
+        .prefetch_related("milestones", "pilot_projects", "mous")
+        .first()
+    )
+
+
+def milestones_for(plan: LocalActionPlan) -> QuerySet[Milestone]:
+    return plan.milestones.prefetch_related("evidence")
+
+
+@dataclass
+class TimelineMark:
+    milestone: Milestone
+    x: float  # 0..1 across the plan's months
+    overdue: bool
+    done: bool
+
+
+@dataclass
+class Timeline:
+    months: int
+    start: date
+    end: date
+    today_x: float | None  # None when today is outside the plan
+    marks: list[TimelineMark]
+    ticks: list[tuple[int, float]]  # (month, x)
+
+
+def timeline(plan: LocalActionPlan, today: date | None = None) -> Timeline:
+    """Where each milestone and today sit on the plan's months, for the server-drawn chart."""
+    today = today or timezone.localdate()
+    milestones = list(plan.milestones.all())
+    last_month = max([PLAN_MONTHS, *(m.month for m in milestones)])
+    span = float(last_month)
+
+    def position(day: date) -> float:
+        return months_between(plan.start_date, day) / span
+
+    today_x = position(today)
+    return Timeline(
+        months=last_month,
+        start=plan.start_date,
+        end=add_months(plan.start_date, last_month),
+        today_x=today_x if 0 <= today_x <= 1 else None,
+        marks=[
+            TimelineMark(
+                milestone=m,
+                x=min(max(position(m.due_date), 0.0), 1.0),
+                overdue=m.is_overdue(today),
+                done=m.status == MilestoneStatus.DONE,
+            )
+            for m in milestones
+        ],
+        ticks=[(month, month / span) for month in range(0, last_month + 1, 3)],
+    )
+
+
+def plans_with_milestones(queryset: QuerySet[LocalActionPlan]) -> QuerySet[LocalActionPlan]:
+    return queryset.prefetch_related(Prefetch("milestones", queryset=Milestone.objects.all()))
+
+
+def evidence_of(plan: LocalActionPlan) -> QuerySet[Evidence]:
+    return Evidence.objects.filter(milestone__plan=plan)

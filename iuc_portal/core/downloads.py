@@ -1,0 +1,11 @@
+from django.http import FileResponse, Http404
+
+
+def private_pdf_response(field_file, filename: str) -> FileResponse:
+    """Serve a privately stored PDF as a download (callers check who may see it)."""
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    return FileResponse(handle, as_attachment=True, filename=filename,
+                        content_type="application/pdf")

@@ -1,0 +1,130 @@
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from action_plans import services
+from action_plans.models import LocalActionPlan
+from pairings import services as pairing_services
+from tests.applications.helpers import letter_upload
+from tests.factories import CallFactory, UserFactory
+from tests.pairings.helpers import accepted
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pair():
+    call = CallFactory(partner_countries=["IN"])
+    owners = {"rotterdam": UserFactory(), "surat": UserFactory()}
+    eu = accepted(call, "Rotterdam", "NL", ["climate-adaptation"], owner=owners["rotterdam"])
+    partner = accepted(call, "Surat", "IN", ["climate-adaptation"], owner=owners["surat"])
+    pairing = pairing_services.confirm_pairing(
+        call=call, eu_application_id=eu.pk, partner_application_id=partner.pk,
+        by=UserFactory(is_staff=True), start_date=date(2025, 1, 1),
+    )
+    plan = LocalActionPlan.objects.get(pairing=pairing, application=eu)
+    milestone = plan.milestones.first()
+    evidence = services.add_evidence(milestone=milestone, by=owners["rotterdam"],
+                                     upload=letter_upload(), title="Agreement")
+    pilot = services.save_pilot_project(plan=plan, by=owners["rotterdam"], title="Water square",
+                                        funding_status="idea")
+    services.render_plan_pdf(plan_id=plan.pk)
+    return owners, plan, milestone, evidence, pilot
+
+
+def plan_urls(plan, milestone, evidence, pilot):
+    pk = plan.pk
+    return [
+        reverse("action_plans:detail", args=[pk]),
+        reverse("action_plans:sections", args=[pk]),
+        reverse("action_plans:add_milestone", args=[pk]),
+        reverse("action_plans:milestone", args=[pk, milestone.pk]),
+        reverse("action_plans:update_milestone", args=[pk, milestone.pk]),
+        reverse("action_plans:evidence", args=[pk, evidence.pk]),
+        reverse("action_plans:add_pilot", args=[pk]),
+        reverse("action_plans:edit_pilot", args=[pk, pilot.pk]),
+        reverse("action_plans:add_mou", args=[pk]),
+        reverse("action_plans:pdf", args=[pk]),
+        reverse("action_plans:pdf_status", args=[pk]),
+        reverse("action_plans:prepare_pdf", args=[pk]),
+    ]
+
+
+def test_every_plan_url_is_refused_to_an_unrelated_city(client, pair):
+    owners, plan, milestone, evidence, pilot = pair
+    client.force_login(UserFactory())
+    for url in plan_urls(plan, milestone, evidence, pilot):
+        assert client.get(url).status_code in {404, 405}, url
+        assert client.post(url, {"title": "x", "status": "done", "progress": 100}).status_code \
+            == 404, url
+    milestone.refresh_from_db()
+    assert milestone.status == "not_started"
+
+
+def test_the_partner_reads_but_every_change_is_refused(client, pair):
+    owners, plan, milestone, evidence, pilot = pair
+    client.force_login(owners["surat"])
+    assert client.get(reverse("action_plans:detail", args=[plan.pk])).status_code == 200
+    assert client.get(reverse("action_plans:evidence", args=[plan.pk, evidence.pk])) \
+        .status_code == 200
+    for name, args in [("update_milestone", [plan.pk, milestone.pk]),
+                       ("sections", [plan.pk]), ("add_pilot", [plan.pk]),
+                       ("edit_pilot", [plan.pk, pilot.pk]), ("add_mou", [plan.pk]),
+                       ("add_milestone", [plan.pk])]:
+        response = client.post(reverse(f"action_plans:{name}", args=args),
+                               {"title": "x", "status": "done", "progress": 100})
+        assert response.status_code == 403, name
+    html = client.get(reverse("action_plans:detail", args=[plan.pk])).content.decode()
+    assert "only its own officials can change it" in html
+    assert "Add a pilot project" not in html
+
+
+def test_evidence_cannot_be_reached_through_another_plan(client, pair):
+    owners, plan, milestone, evidence, pilot = pair
+    other_call = CallFactory(partner_countries=["IN"])
+    mine = accepted(other_call, "Lyon", "FR", ["housing"], owner=owners["surat"])
+    theirs = accepted(other_call, "Pune", "IN", ["housing"])
+    pairing = pairing_services.confirm_pairing(call=other_call, eu_application_id=mine.pk,
+                                               partner_application_id=theirs.pk,
+                                               by=UserFactory())
+    own_plan = LocalActionPlan.objects.get(pairing=pairing, application=mine)
+    client.force_login(owners["surat"])
+    url = reverse("action_plans:evidence", args=[own_plan.pk, evidence.pk])
+    assert client.get(url).status_code == 404
+
+
+def test_the_owner_updates_a_milestone_in_place(client, pair):
+    owners, plan, milestone, evidence, pilot = pair
+    client.force_login(owners["rotterdam"])
+    response = client.post(
+        reverse("action_plans:update_milestone", args=[plan.pk, milestone.pk]),
+        {f"m{milestone.pk}-status": "in_progress", f"m{milestone.pk}-progress": "40",
+         f"m{milestone.pk}-note": "Draft ready"},
+    )
+    assert response.status_code == 302 and response.url.endswith(f"#milestone-{milestone.pk}")
+    milestone.refresh_from_db()
+    assert (milestone.status, milestone.progress, milestone.note) == ("in_progress", 40,
+                                                                       "Draft ready")
+
+
+@pytest.mark.parametrize("progress", ["-5", "101", "abc", "", "1e9"])
+def test_bad_milestone_input_is_refused_with_a_message_not_a_500(client, pair, progress):
+    owners, plan, milestone, evidence, pilot = pair
+    client.force_login(owners["rotterdam"])
+    response = client.post(
+        reverse("action_plans:update_milestone", args=[plan.pk, milestone.pk]),
+        {f"m{milestone.pk}-status": "done", f"m{milestone.pk}-progress": progress},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "was not saved" in response.content.decode()
+
+
+def test_the_timeline_is_drawn_on_the_server_with_today_and_late_milestones(client, pair):
+    owners, plan, *_ = pair
+    client.force_login(owners["rotterdam"])
+    html = client.get(reverse("action_plans:detail", args=[plan.pk])).content.decode()
+    assert '<svg viewBox="0 0 1000 130"' in html
+    assert "(late)" in html  # the past milestones of a plan started in January 2025
+    assert "<script>" not in html

@@ -1,0 +1,62 @@
+"""Staff pair cities in the admin; both cities then see their partner."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from playwright.sync_api import Page, expect
+
+from iuc_portal.mail.models import OutboundEmail
+from pairings.models import Pairing
+from tests.e2e.test_apply_browser import sign_in
+from tests.factories import CallFactory, UserFactory
+from tests.pairings.helpers import accepted
+
+pytestmark = pytest.mark.e2e
+
+
+def test_staff_run_lock_rerun_confirm_and_both_cities_see_their_partner(page: Page, site):
+    call = CallFactory(name="Demo call 2025", slug="demo-2025",
+                       partner_countries=["IN", "CN", "US"])
+    officials = {name: UserFactory() for name in ("rotterdam", "surat")}
+    rotterdam = accepted(call, "Rotterdam", "NL", ["climate-adaptation", "water-and-sanitation"],
+                         owner=officials["rotterdam"])
+    accepted(call, "Surat", "IN", ["climate-adaptation", "water-and-sanitation"],
+             owner=officials["surat"])
+    accepted(call, "Rome", "IT", ["air-quality", "circular-economy"])
+    accepted(call, "Yantai", "CN", ["air-quality", "circular-economy"])
+    staff = UserFactory(is_staff=True)
+    staff.groups.add(Group.objects.get(name="Programme staff"))
+
+    page.goto(site + "/admin/login/")
+    page.get_by_label(re.compile("E-mail|Email", re.I)).fill(staff.email)
+    page.get_by_label("Password").fill("correct-horse-battery")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="Matching runs").click()
+    page.get_by_role("link", name="Demo call 2025").click()
+    page.get_by_role("button", name="Suggest pairings").click()
+    expect(page.get_by_text("Suggestion ready: 2 pairs")).to_be_visible()
+
+    table = page.get_by_role("table", name=re.compile("Suggested pairs"))
+    rotterdam_row = table.get_by_role("row", name=re.compile("Rotterdam"))
+    expect(rotterdam_row).to_contain_text("Surat (IN)")
+    expect(rotterdam_row).to_contain_text("Climate adaptation")
+    rotterdam_row.get_by_role("button", name="Lock").click()
+    expect(page.get_by_text("Saved. Run the suggestion again")).to_be_visible()
+    page.get_by_role("button", name="Run again with the current locks and forbids").click()
+    expect(page.get_by_role("table", name=re.compile("Suggested pairs"))
+           .get_by_role("row", name=re.compile("Rotterdam"))).to_contain_text("locked")
+
+    page.get_by_role("button", name=re.compile("Confirm all 2 unconfirmed pairs")).click()
+    expect(page.get_by_text("Confirmed: Rotterdam (NL) – Surat (IN)")).to_be_visible()
+    assert Pairing.objects.filter(eu_application=rotterdam, status="confirmed").exists()
+    recipients = set(OutboundEmail.objects.filter(template="pairings/email/confirmed")
+                     .values_list("to_email", flat=True))
+    assert {officials["rotterdam"].email, officials["surat"].email} <= recipients
+
+    for own, partner in [("rotterdam", "Surat"), ("surat", "Rotterdam")]:
+        page.context.clear_cookies()
+        sign_in(page, site, officials[own].email)
+        page.get_by_role("link", name="My partnership").click()
+        expect(page.get_by_role("heading", name="Your partner city")).to_be_visible()
+        expect(page.locator(".partnership-card")).to_contain_text(partner)
