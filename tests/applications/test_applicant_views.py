@@ -182,3 +182,23 @@ def test_dashboard_lists_only_the_officials_own_applications(client, call, offic
     ready_draft(call=call, owner=UserFactory(), city="Utrecht")
     html = client.get(reverse("applications:dashboard")).content.decode()
     assert "Rotterdam" in html and "Utrecht" not in html
+
+
+def test_geonames_hint_warns_without_blocking_when_the_figure_is_far_off(client, call, official):
+    client.post(reverse("applications:start", args=["demo"]),
+                city_section(city_name="Rotterdam", population="150000"))
+    application = Application.objects.get()
+    html = client.get(reverse("applications:edit", args=[application.pk, "contact"])).content
+    assert b"GeoNames lists Rotterdam with about" in html
+    assert services.eligibility_problems(application) == []  # a hint, not a rule
+
+
+def test_no_geonames_hint_when_the_figure_is_close(client, call, official):
+    from applications.geonames import known_population
+
+    known = known_population("Rotterdam", "NL")
+    client.post(reverse("applications:start", args=["demo"]),
+                city_section(city_name="Rotterdam", population=str(known)))
+    application = Application.objects.get()
+    html = client.get(reverse("applications:edit", args=[application.pk, "contact"])).content
+    assert b"GeoNames lists" not in html
