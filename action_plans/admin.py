@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from applications.importing import FORMULA_PREFIXES
-from iuc_portal.geography import REGION_COUNTRIES, REGION_NAMES
+from iuc_portal.core.admin_filters import RegionFilter, YesNoFilter
 
 from .models import (
     FundingStatus,
@@ -107,20 +107,14 @@ def _cell(value) -> str:
 # --- Filters -----------------------------------------------------------------------
 
 
-class HasOverdueFilter(admin.SimpleListFilter):
+class HasOverdueFilter(YesNoFilter):
     title = _("overdue milestones")
     parameter_name = "overdue"
+    yes_label = _("Has overdue milestones")
+    no_label = _("Nothing overdue")
 
-    def lookups(self, request, model_admin):
-        return [("yes", _("Has overdue milestones")), ("no", _("Nothing overdue"))]
-
-    def queryset(self, request, queryset):
-        overdue = Exists(overdue_milestones(timezone.localdate()))
-        if self.value() == "yes":
-            return queryset.filter(overdue)
-        if self.value() == "no":
-            return queryset.filter(~overdue)
-        return queryset
+    def condition(self):
+        return Q(Exists(overdue_milestones(timezone.localdate())))
 
 
 class PilotFundingFilter(admin.SimpleListFilter):
@@ -141,18 +135,9 @@ class PilotFundingFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CityRegionFilter(admin.SimpleListFilter):
+class CityRegionFilter(RegionFilter):
     title = _("region of the city")
-    parameter_name = "region"
-
-    def lookups(self, request, model_admin):
-        return list(REGION_NAMES.items())
-
-    def queryset(self, request, queryset):
-        codes = REGION_COUNTRIES.get(self.value() or "")
-        if codes:
-            return queryset.filter(application__country__in=sorted(codes))
-        return queryset
+    country_field = "application__country"
 
 
 # --- Inlines (read-only) -----------------------------------------------------------
@@ -371,20 +356,14 @@ class LocalActionPlanAdmin(ReadOnlyAdmin):
 # --- Milestones and pilot projects, minimally ----------------------------------------
 
 
-class OverdueMilestoneFilter(admin.SimpleListFilter):
+class OverdueMilestoneFilter(YesNoFilter):
     title = _("overdue")
     parameter_name = "overdue"
+    yes_label = _("Overdue")
+    no_label = _("Not overdue")
 
-    def lookups(self, request, model_admin):
-        return [("yes", _("Overdue")), ("no", _("Not overdue"))]
-
-    def queryset(self, request, queryset):
-        overdue = Q(due_date__lt=timezone.localdate()) & ~Q(status=MilestoneStatus.DONE)
-        if self.value() == "yes":
-            return queryset.filter(overdue)
-        if self.value() == "no":
-            return queryset.exclude(overdue)
-        return queryset
+    def condition(self):
+        return Q(due_date__lt=timezone.localdate()) & ~Q(status=MilestoneStatus.DONE)
 
 
 @admin.register(Milestone)

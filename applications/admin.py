@@ -12,7 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
@@ -25,7 +25,7 @@ from import_export.admin import ExportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
-from iuc_portal.geography import REGION_COUNTRIES, REGION_NAMES
+from iuc_portal.core.admin_filters import RegionFilter, YesNoFilter
 
 from . import services
 from .admin_forms import ExtensionForm, ImportCSVForm, RejectForm
@@ -105,20 +105,6 @@ class CountryPresentFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RegionFilter(admin.SimpleListFilter):
-    title = _("region")
-    parameter_name = "region"
-
-    def lookups(self, request, model_admin):
-        return [(slug, name) for slug, name in REGION_NAMES.items()]
-
-    def queryset(self, request, queryset):
-        codes = REGION_COUNTRIES.get(self.value() or "")
-        if codes:
-            return queryset.filter(country__in=sorted(codes))
-        return queryset
-
-
 class ThemeFilter(admin.SimpleListFilter):
     title = _("theme")
     parameter_name = "theme"
@@ -132,37 +118,27 @@ class ThemeFilter(admin.SimpleListFilter):
         return queryset
 
 
-class SubmittedLateFilter(admin.SimpleListFilter):
+class SubmittedLateFilter(YesNoFilter):
     title = _("submitted late")
     parameter_name = "late"
+    yes_label = _("Late")
+    no_label = _("On time")
 
-    def lookups(self, request, model_admin):
-        return [("yes", _("Late")), ("no", _("On time"))]
+    def condition(self):
+        return Q(submitted_at__gte=F("call__closes_at"))
 
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(submitted_at__gte=F("call__closes_at"))
-        if self.value() == "no":
-            return queryset.filter(submitted_at__lt=F("call__closes_at"))
-        return queryset
+    def no_condition(self):
+        return Q(submitted_at__lt=F("call__closes_at"))  # drafts are neither
 
 
-class ExtensionFilter(admin.SimpleListFilter):
+class ExtensionFilter(YesNoFilter):
     title = _("individual extension")
     parameter_name = "extension"
+    yes_label = _("Has an extension")
+    no_label = _("No extension")
 
-    def lookups(self, request, model_admin):
-        return [("yes", _("Has an extension")), ("no", _("No extension"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(extension_until__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(extension_until__isnull=True)
-        return queryset
-
-
-# --- Applications: inlines (all read-only) -----------------------------------------
+    def condition(self):
+        return Q(extension_until__isnull=False)
 
 
 class ReadOnlyInline(admin.TabularInline):
