@@ -57,26 +57,40 @@ minimum score and the shared-theme rule). A city is paired at most ``capacity``
 times and never twice with the same partner.
 
 ``max-total``
-    Maximises the total score exactly: ``linear_sum_assignment`` on a slot expansion
-    (each city repeated ``capacity`` times; disallowed slot pairs weigh 0, which is
-    the same as leaving the slots unpaired because every allowed weight is >= 0).
-    When that relaxation pairs two capacity-2 cities twice, the pair gets a gadget
-    that lets it be used once (an extra row and column with a large bonus that is
-    always collected at the optimum) and the assignment is solved again: a cutting
-    plane loop that ends with the exact optimum. After a few rounds it falls back to
-    the b-matching LP solved by HiGHS (``scipy.optimize.milp``; the constraint
-    matrix is totally unimodular).
+    Maximises the total score exactly. ``linear_sum_assignment`` runs on a slot
+    expansion: each city repeated ``capacity`` times; an allowed slot pair weighs its
+    score, any other 0, which is the same as leaving both slots unpaired because
+    every allowed weight is >= 0. That relaxation may use one pair twice (only two
+    cities of capacity 2 can). A *pin* forbids it without losing any real solution:
+    pair (a, b) pinned to slot s of a may only use that slot of a, and as long as
+    each slot holds at most one pin, every b-matching still fits (a city gives each
+    pinned partner the pin's slot and the others the rest). The pairs most likely to
+    be doubled (each city's best counterpart of capacity 2, pairs in both cities'
+    top 3, then by risk ``2·w(a,b) - w(a's next best) - w(b's next best)``) are
+    pinned before the first assignment; a pair the assignment still doubles is
+    pinned (or, when both cities' slots hold required pins, gets a gadget row and
+    column) and the assignment runs again.
+    Every round solves a relaxation of the true problem, so the first optimum
+    without a doubled pair is the exact optimum. After a few rounds the b-matching
+    goes to HiGHS instead (``scipy.optimize.milp``; its LP is integral because the
+    constraint matrix is a bipartite incidence matrix).
 
 ``fair``
-    Among the suggestions with the largest number of pairs (under the allowed edges),
-    maximises the lowest pair score, then the total: a binary search over the
-    distinct scores with a maximum-flow cardinality check finds the best threshold,
-    then the max-total solver runs on the edges above it with a per-pair bonus
-    larger than any total, which forces the maximum number of pairs.
+    Among the suggestions with the most pairs (``len(pairs)``, locks included) under
+    the allowed pairs, maximises the lowest pair score, then the total: a binary
+    search over the distinct scores with a maximum-flow check (does the graph of
+    pairs scoring at least this still allow that many pairs?) finds the best
+    floor; the max-total solver then runs on the pairs above the floor (never above
+    the lowest locked score) with a per-pair bonus larger than any total, which
+    forces the most pairs.
 
 Determinism: cities are put in canonical order (country, name, key) before any
-matrix is built, so shuffled input or renumbered keys give the same pairs; ties are
-resolved by the solvers on that order.
+matrix is built, so shuffled input or renumbered keys give the same matrices and
+so the same pairs; the solvers break score ties by that order (the earlier city
+wins in ``linear_sum_assignment`` and in the ranks and alternatives).
+
+No BLAS: the theme cosines are summed theme by theme over the cities that list
+the theme, so no BLAS worker threads compete with the solver for the cores.
 """
 
 from __future__ import annotations
@@ -112,6 +126,7 @@ SIDES = ("eu", "partner")
 
 # Rows per block when a computation walks the whole EU × partner matrix.
 _BLOCK_CELLS = 1 << 20
+_FILL_BLOCK_CELLS = 1 << 16
 
 REASON_NO_CANDIDATES = "there is no candidate on the other side"
 REASON_NO_THEME = "no candidate shares a theme"
@@ -288,6 +303,17 @@ def _unique_themes(city: City) -> list[str]:
     return list(dict.fromkeys(city.themes))
 
 
+def _cells(cities: list[City], attr: str, at: dict[str, int]) -> tuple[list[int], list[int]]:
+    """(row, column) cells of a one-hot matrix of a set-valued City attribute."""
+    rows: list[int] = []
+    cols: list[int] = []
+    for row, c in enumerate(cities):
+        for value in getattr(c, attr):
+            rows.append(row)
+            cols.append(at[value])
+    return rows, cols
+
+
 def _places(cities: list[City]) -> tuple[list[tuple[str, str]], np.ndarray]:
     """Distinct (region, country) of the cities and each city's index into them."""
     places = sorted({(c.region, c.country) for c in cities})
@@ -304,10 +330,11 @@ class _Scorer:
     components add up, bit for bit, to the matrix score the solver optimised.
     """
 
-    def __init__(self, eu: Sequence[City], partners: Sequence[City], weights: Weights):
+    def __init__(self, eu: Sequence[City], partners: Sequence[City], weights: Weights,
+                 *, ordered: bool = False):
         self.weights = weights
-        self.eu = canonical_order(eu)
-        self.pa = canonical_order(partners)
+        self.eu = list(eu) if ordered else canonical_order(eu)
+        self.pa = list(partners) if ordered else canonical_order(partners)
         every = self.eu + self.pa
         n_e, n_p = len(self.eu), len(self.pa)
 
@@ -315,20 +342,23 @@ class _Scorer:
         per_city = [_unique_themes(c) for c in every]
         slugs = sorted({t for ts in per_city for t in ts})
         col = {t: i for i, t in enumerate(slugs)}
-        counts = np.zeros(len(slugs))
-        for ts in per_city:
-            for t in ts:
-                counts[col[t]] += 1
+        rows: list[int] = []
+        cols: list[int] = []
+        priority: list[float] = []
+        for row, ts in enumerate(per_city):
+            k = max(5, len(ts))
+            for i, t in enumerate(ts):
+                rows.append(row)
+                cols.append(col[t])
+                priority.append((k - i) / k)
+        counts = np.bincount(np.array(cols, dtype=np.intp), minlength=len(slugs))
         total = len(every)
         if total > 1 and slugs:
             rarity = 1.0 + np.log(total / counts) / math.log(total)
         else:
             rarity = np.ones(len(slugs))
         vec = np.zeros((total, max(len(slugs), 1)))
-        for row, ts in enumerate(per_city):
-            k = max(5, len(ts))
-            for i, t in enumerate(ts):
-                vec[row, col[t]] = (k - i) / k * rarity[col[t]]
+        vec[rows, cols] = np.array(priority) * rarity[cols]
         norm = np.sqrt((vec * vec).sum(axis=1))
         norm[norm == 0] = 1.0
         vec /= norm[:, None]
@@ -340,31 +370,43 @@ class _Scorer:
         # region: each side's preference for each (region, country) of the other side
         places_e, self.place_e = _places(self.eu)
         places_p, self.place_p = _places(self.pa)
+        regions = sorted(
+            {r for c in every for r in c.preferred_regions} | {c.region for c in every}
+        )
+        countries = sorted(
+            {k for c in every for k in c.preferred_countries} | {c.country for c in every}
+        )
+        r_at = {r: i for i, r in enumerate(regions)}
+        k_at = {k: i for i, k in enumerate(countries)}
 
         def prefers(cities: list[City], places: list[tuple[str, str]]) -> np.ndarray:
-            out = np.full((len(cities), max(len(places), 1)), 0.5)
-            for row, c in enumerate(cities):
-                if c.preferred_regions or c.preferred_countries:
-                    out[row, : len(places)] = [
-                        1.0 if r in c.preferred_regions or k in c.preferred_countries else 0.0
-                        for r, k in places
-                    ]
-            return out
+            wants_r = np.zeros((len(cities), len(regions)), dtype=bool)
+            wants_k = np.zeros((len(cities), len(countries)), dtype=bool)
+            wants_r[_cells(cities, "preferred_regions", r_at)] = True
+            wants_k[_cells(cities, "preferred_countries", k_at)] = True
+            has = wants_r.any(axis=1) | wants_k.any(axis=1)
+            place_r = np.array([r_at[r] for r, _ in places], dtype=np.intp)
+            place_k = np.array([k_at[k] for _, k in places], dtype=np.intp)
+            hit = wants_r[:, place_r] | wants_k[:, place_k]
+            return np.where(has[:, None], hit, 0.5).reshape(len(cities), len(places))
 
         self.pref_e = prefers(self.eu, places_p)  # EU city → partner place
         self.pref_p = prefers(self.pa, places_e)  # partner city → EU place
+        self.pref_p_by_place = np.ascontiguousarray(self.pref_p.T)  # EU place → partner
 
-        # languages as bit sets, 64 per word
+        # languages as bit sets, 64 a word
         langs = sorted({la for c in every for la in c.languages})
-        lidx = {la: i for i, la in enumerate(langs)}
+        l_at = {la: i for i, la in enumerate(langs)}
         words = max(1, (len(langs) + 63) // 64)
 
         def bits(cities: list[City]) -> np.ndarray:
             out = np.zeros((len(cities), words), dtype=np.uint64)
-            for row, c in enumerate(cities):
-                for la in c.languages:
-                    i = lidx[la]
-                    out[row, i // 64] |= np.uint64(1) << np.uint64(i % 64)
+            for w in range(words):
+                low = 64 * w
+                out[:, w] = [
+                    sum(1 << (l_at[la] - low) for la in c.languages if low <= l_at[la] < low + 64)
+                    for c in cities
+                ]
             return out
 
         self.lang_e, self.lang_p = bits(self.eu), bits(self.pa)
@@ -379,57 +421,102 @@ class _Scorer:
         self.lg_p, self.known_p = logs(self.pa)
         self.all_known = bool(self.known_e.all() and self.known_p.all())
 
-        self.theme_raw = np.empty((n_e, n_p))
+        self.shares = np.zeros((n_e, n_p), dtype=bool)  # at least one theme in common
         self.scores = np.empty((n_e, n_p))
         self._fill()
 
-    def parts(self, i: np.ndarray, j: np.ndarray):
-        """Raw region, language and size of the pairs (i, j) (broadcastable)."""
-        region = self.pref_e[i, self.place_p[j]]
-        region += self.pref_p[j, self.place_e[i]]
-        region *= 0.5
-
-        shared = (self.lang_e[i, 0] & self.lang_p[j, 0]) != 0
-        for w in range(1, self.lang_e.shape[1]):
-            shared |= (self.lang_e[i, w] & self.lang_p[j, w]) != 0
-        language = shared.astype(np.float64)
-
-        size = self.lg_e[i] - self.lg_p[j]
-        np.abs(size, out=size)
-        size *= -0.5
-        size += 1.0
-        np.clip(size, 0.0, 1.0, out=size)
-        if not self.all_known:
-            size[~(self.known_e[i] & self.known_p[j])] = 0.5
-        return region, language, size
+    @staticmethod
+    def _size(gap: np.ndarray) -> np.ndarray:
+        """``clip(1 - |gap| / 2, 0, 1)`` in place; the one sequence both paths use."""
+        np.abs(gap, out=gap)
+        gap *= -0.5
+        gap += 1.0
+        np.clip(gap, 0.0, 1.0, out=gap)
+        return gap
 
     def _fill(self) -> None:
+        """The whole matrix, a cache-sized block of EU rows at a time.
+
+        Region and language values are exact (multiples of 1/4, 0 or 1), so the fast
+        block path and :meth:`components` give identical floats; size runs through
+        the same operations in both, and the theme cosines are stored.
+        """
         n_e, n_p = self.scores.shape
         if n_e == 0 or n_p == 0:
             return
         w = self.weights
-        j = np.arange(n_p)[None, :]
-        block = max(1, _BLOCK_CELLS // n_p)
+        # theme cosines, summed theme by theme (in slug order) over the cities listing
+        # it, into the score matrix; no BLAS, whose worker threads would compete with
+        # the solver for the cores
+        raw = self.scores
+        raw.fill(0.0)
+        for t in range(self.theme_vec_e.shape[1]):
+            ie = np.flatnonzero(self.theme_vec_e[:, t])
+            ip = np.flatnonzero(self.theme_vec_p[:, t])
+            if len(ie) and len(ip):
+                cells = np.ix_(ie, ip)
+                raw[cells] += np.multiply.outer(self.theme_vec_e[ie, t], self.theme_vec_p[ip, t])
+        np.greater(raw, 0.0, out=self.shares)  # a sum of positive products
+        np.clip(raw, 0.0, 1.0, out=raw)
+        block = max(1, _FILL_BLOCK_CELLS // n_p)
+        buf = np.empty((block, n_p))
+        buf2 = np.empty((block, n_p))
+        shared = np.empty((block, n_p), dtype=bool)
+        both = np.empty((block, n_p), dtype=np.uint64)
         for start in range(0, n_e, block):
             stop = min(n_e, start + block)
-            raw = self.theme_raw[start:stop]
-            np.matmul(self.theme_vec_e[start:stop], self.theme_vec_p.T, out=raw)
-            np.clip(raw, 0.0, 1.0, out=raw)
-            region, language, size = self.parts(np.arange(start, stop)[:, None], j)
-            s = self.scores[start:stop]
-            np.multiply(raw, w.themes, out=s)
-            region *= w.region
-            s += region
-            language *= w.language
-            s += language
-            size *= w.size
-            s += size
+            rows = slice(start, stop)
+            tmp, tmp2 = buf[: stop - start], buf2[: stop - start]
+            s = self.scores[rows]
+            s *= w.themes
+            # region = (EU city's view of the partner + partner's view of the EU city) / 2
+            np.take(self.pref_e[rows], self.place_p, axis=1, out=tmp, mode="clip")
+            np.take(self.pref_p_by_place, self.place_e[rows], axis=0, out=tmp2, mode="clip")
+            tmp += tmp2
+            tmp *= 0.5
+            tmp *= w.region
+            s += tmp
+            # language
+            sh, bb = shared[: stop - start], both[: stop - start]
+            sh[...] = False
+            for word in range(self.lang_e.shape[1]):
+                np.bitwise_and(self.lang_e[rows, word, None], self.lang_p[None, :, word], out=bb)
+                sh |= bb != 0
+            np.multiply(sh, w.language, out=tmp)
+            s += tmp
+            # size
+            np.subtract.outer(self.lg_e[rows], self.lg_p, out=tmp)
+            self._size(tmp)
+            if not self.all_known:
+                tmp[~np.logical_and.outer(self.known_e[rows], self.known_p)] = 0.5
+            tmp *= w.size
+            s += tmp
+
+    def parts(self, i: np.ndarray, j: np.ndarray):
+        """Raw region, language and size of the pairs (i[k], j[k])."""
+        region = self.pref_e[i, self.place_p[j]] + self.pref_p[j, self.place_e[i]]
+        region *= 0.5
+        language = ((self.lang_e[i] & self.lang_p[j]) != 0).any(axis=-1).astype(np.float64)
+        size = self._size(self.lg_e[i] - self.lg_p[j])
+        if not self.all_known:
+            size[~(self.known_e[i] & self.known_p[j])] = 0.5
+        return region, language, size
+
+    def theme_cosine(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """Theme component of the pairs (i[k], j[k]): the same sum, in the same order,
+        as the matrix."""
+        raw = np.zeros(np.broadcast_shapes(np.shape(i), np.shape(j)))
+        for t in range(self.theme_vec_e.shape[1]):
+            e, p = self.theme_vec_e[i, t], self.theme_vec_p[j, t]
+            both = (e != 0) & (p != 0)
+            raw[both] += e[both] * p[both]
+        return np.clip(raw, 0.0, 1.0, out=raw)
 
     def components(self, i: np.ndarray, j: np.ndarray):
         """Weighted components and score of the pairs (i[k], j[k]), as in the matrix."""
         w = self.weights
         region, language, size = self.parts(i, j)
-        ct = self.theme_raw[i, j] * w.themes
+        ct = self.theme_cosine(i, j) * w.themes
         cr = region * w.region
         cl = language * w.language
         cs = size * w.size
@@ -464,64 +551,101 @@ class _SlotProblem:
     is the best b-matching that may use a pair more than once (only between two
     cities of capacity >= 2).
 
-    A *star* pins a pair (a, b) to one slot of a (or of b): the other slots of that
+    A *pin* ties a pair (a, b) to one slot of a (or of b): the other slots of that
     city cannot take that partner, so the pair is used at most once. Pinning never
-    loses a feasible b-matching as long as each slot pins at most one pair (a city
-    with k partners can give each pinned pair its slot and the rest the others).
-    Pairs found twice that cannot be pinned get a gadget (see :meth:`assign`).
+    loses a feasible b-matching as long as each slot holds at most one pin: a city
+    gives each of its pinned partners that pin's slot and the others the rest. Pairs
+    found twice that cannot be pinned get a gadget (see :meth:`assign`).
     """
 
     def __init__(self, scores, live, cap_e, cap_p, bonus):
-        self.scores, self.bonus = scores, bonus
+        self.scores, self.bonus, self.live = scores, bonus, live
         self.cap_e, self.cap_p = cap_e, cap_p
         self.rows_e = np.flatnonzero(live.any(axis=1))
         self.cols_p = np.flatnonzero(live.any(axis=0))
         self.rs = np.repeat(self.rows_e, cap_e[self.rows_e])
         self.cs = np.repeat(self.cols_p, cap_p[self.cols_p])
-        grid = np.ix_(self.rs, self.cs)
-        self.allowed = live[grid]
-        cost = scores[grid]
-        if bonus:
-            cost += bonus
-        np.negative(cost, out=cost)
-        cost *= self.allowed
-        self.cost = cost
-        self.live = live
-        self.slots: dict[tuple[str, int], list] = {}  # (side, city) -> [pinned pair or None]
+        first_r = np.zeros(len(cap_e), dtype=np.intp)
+        first_r[self.rows_e] = np.cumsum(cap_e[self.rows_e]) - cap_e[self.rows_e]
+        first_c = np.zeros(len(cap_p), dtype=np.intp)
+        first_c[self.cols_p] = np.cumsum(cap_p[self.cols_p]) - cap_p[self.cols_p]
+        self.first_r, self.first_c = first_r.tolist(), first_c.tolist()
+        self.ncap_e, self.ncap_p = cap_e.tolist(), cap_p.tolist()
+        n_r, n_c = len(self.rs), len(self.cs)
+        # a block of slot rows at a time bounds the temporaries of big runs
+        block = max(1, (_BLOCK_CELLS << 1) // max(live.shape[1], 1))
+        if n_r > block:
+            self.cost = np.empty((n_r, n_c))
+            self.allowed = np.empty((n_r, n_c), dtype=bool)
+        for start in range(0, n_r, block):
+            rows = self.rs[start : start + block]
+            ok = live.take(rows, axis=0).take(self.cs, axis=1)
+            cost = scores.take(rows, axis=0).take(self.cs, axis=1)
+            if bonus:
+                cost += bonus
+            np.negative(cost, out=cost)
+            cost *= ok
+            if n_r > block:
+                self.cost[start : start + block] = cost
+                self.allowed[start : start + block] = ok
+            else:
+                self.cost, self.allowed = cost, ok
+        self.slots: dict[tuple[str, int], list] = {}  # (side, city) -> pinned pair per slot
         self.pinned: dict[tuple[int, int], tuple[str, int, bool]] = {}
+        self._pending: list[tuple[int, int, str, int]] = []  # pins not yet in the matrix
 
-    def _rows(self, a: int) -> slice:
-        return slice(np.searchsorted(self.rs, a, "left"), np.searchsorted(self.rs, a, "right"))
+    def _block(self, a: int, b: int) -> tuple[slice, slice]:
+        r0, c0 = self.first_r[a], self.first_c[b]
+        return slice(r0, r0 + self.ncap_e[a]), slice(c0, c0 + self.ncap_p[b])
 
-    def _cols(self, b: int) -> slice:
-        return slice(np.searchsorted(self.cs, b, "left"), np.searchsorted(self.cs, b, "right"))
+    def _cut_cells(self, pins) -> tuple[list[int], list[int]]:
+        """Slot cells a list of pins (a, b, side, slot) takes out of play."""
+        rows: list[int] = []
+        cols: list[int] = []
+        for a, b, side, slot in pins:
+            r0, c0 = self.first_r[a], self.first_c[b]
+            ra = range(r0, r0 + self.ncap_e[a])
+            cb = range(c0, c0 + self.ncap_p[b])
+            if side == "eu":
+                for r in ra:
+                    if r != r0 + slot:
+                        rows.extend([r] * len(cb))
+                        cols.extend(cb)
+            else:
+                for c in cb:
+                    if c != c0 + slot:
+                        rows.extend(ra)
+                        cols.extend([c] * len(ra))
+        return rows, cols
 
-    def _pin(self, a: int, b: int, side: str, slot: int, required: bool) -> None:
-        ra, cb = self._rows(a), self._cols(b)
-        if side == "eu":
-            others = [r for r in range(ra.start, ra.stop) if r != ra.start + slot]
-            self.cost[others, cb] = 0.0
-            self.allowed[others, cb] = False
-        else:
-            others = [c for c in range(cb.start, cb.stop) if c != cb.start + slot]
-            self.cost[ra, others] = 0.0
-            self.allowed[ra, others] = False
-        self.slots[(side, a if side == "eu" else b)][slot] = (a, b)
-        self.pinned[(a, b)] = (side, slot, required)
+    def flush(self) -> None:
+        """Apply the pins recorded so far to the cost matrix, all at once."""
+        if self._pending:
+            rows, cols = self._cut_cells(self._pending)
+            self.cost[rows, cols] = 0.0
+            self.allowed[rows, cols] = False
+            self._pending = []
 
     def _unpin(self, a: int, b: int) -> None:
+        self.flush()
         side, slot, _ = self.pinned.pop((a, b))
-        ra, cb = self._rows(a), self._cols(b)
+        ra, cb = self._block(a, b)
         self.cost[ra, cb] = -(self.scores[a, b] + self.bonus)
         self.allowed[ra, cb] = True
         self.slots[(side, a if side == "eu" else b)][slot] = None
 
+    def _pin(self, a: int, b: int, side: str, slot: int, required: bool) -> None:
+        city, cap = (a, self.ncap_e[a]) if side == "eu" else (b, self.ncap_p[b])
+        self.slots.setdefault((side, city), [None] * cap)[slot] = (a, b)
+        self.pinned[(a, b)] = (side, slot, required)
+        self._pending.append((a, b, side, slot))
+
     def pin(self, a: int, b: int, *, required: bool, first: str = "eu") -> bool:
         """Pin (a, b) to a free slot of one of its cities; a required pin may displace
-        an optional one. False when both cities' slots are all taken by required pins."""
+        an optional one. False when both cities' slots all hold required pins."""
         if (a, b) in self.pinned:
             return True
-        ends = [("eu", a, int(self.cap_e[a])), ("partner", b, int(self.cap_p[b]))]
+        ends = [("eu", a, self.ncap_e[a]), ("partner", b, self.ncap_p[b])]
         if first != "eu":
             ends.reverse()
         for side, city, cap in ends:
@@ -539,15 +663,39 @@ class _SlotProblem:
                     return True
         return False
 
-    def pin_likely_doubles(self, top: int) -> None:
-        """Pin, up front, the pairs an assignment is likely to use twice: among cities
-        of capacity >= 2, each one's ``top`` best such counterparts."""
+    def pin_likely_doubles(self, share: float) -> None:
+        """Pin, before the first assignment, the pairs it is likely to use twice.
+
+        Only pairs of two cities with capacity >= 2 can be used twice; the risk of
+        (a, b) is ``2·w(a,b) - w(a's best other) - w(b's best other)`` (what using the
+        pair twice gains over giving each city its next choice). First come each such
+        city's best counterpart of capacity >= 2 and the pairs in both cities' top 3,
+        then the riskiest pairs, up to ``share`` pins per city of capacity >= 2 (a
+        heuristic: it only saves rounds, exactness never depends on it).
+        """
         e2 = self.rows_e[self.cap_e[self.rows_e] >= 2]
         p2 = self.cols_p[self.cap_p[self.cols_p] >= 2]
-        if top <= 0 or len(e2) == 0 or len(p2) == 0:
+        if share <= 0 or len(e2) == 0 or len(p2) == 0:
             return
-        grid = np.ix_(e2, p2)
-        sub = np.where(self.live[grid], self.scores[grid], -np.inf)
+        s = self.scores
+        rows = np.where(self.live[e2], s[e2], 0.0)  # 0 = staying unpaired
+        cols = np.ascontiguousarray(np.where(self.live[:, p2], s[:, p2], 0.0).T)
+
+        def best_two(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            at = np.arange(len(m))
+            top = m.argmax(axis=1)
+            best = m[at, top]
+            m[at, top] = 0.0
+            return best[:, None], m.max(axis=1)[:, None]
+
+        w = rows[:, p2]
+        ok = self.live[np.ix_(e2, p2)]
+        best_r, next_r = best_two(rows)
+        best_c, next_c = (x.T for x in best_two(cols))
+        risk = 2 * w - np.where(w >= best_r, next_r, best_r) - np.where(w >= best_c, next_c, best_c)
+        risk[~ok] = -np.inf
+        # rank of each pair on both cities' lists of counterparts of capacity >= 2
+        sub = np.where(ok, w, -1.0)
         rank_r = np.empty(sub.shape, dtype=np.intp)
         np.put_along_axis(
             rank_r, np.argsort(-sub, axis=1, kind="stable"), np.arange(len(p2))[None, :], axis=1
@@ -556,12 +704,23 @@ class _SlotProblem:
         np.put_along_axis(
             rank_c, np.argsort(-sub, axis=0, kind="stable"), np.arange(len(e2))[:, None], axis=0
         )
-        x, y = np.nonzero(((rank_r < top) | (rank_c < top)) & np.isfinite(sub))
-        best = np.minimum(rank_r[x, y], rank_c[x, y])
-        worst = np.maximum(rank_r[x, y], rank_c[x, y])
-        for k in np.lexsort((-sub[x, y], worst, best)).tolist():
-            first = "eu" if rank_r[x[k], y[k]] <= rank_c[x[k], y[k]] else "partner"
-            self.pin(int(e2[x[k]]), int(p2[y[k]]), required=False, first=first)
+        first = ((np.minimum(rank_r, rank_c) == 0) | (np.maximum(rank_r, rank_c) < 3)) & ok
+        budget = int(share * (len(e2) + len(p2)))
+        flat_risk = risk.ravel()
+        order = np.lexsort((-flat_risk, ~first.ravel()))[:budget]
+        order = order[np.isfinite(flat_risk[order])]
+        xs, ys = np.divmod(order, len(p2))
+        # greedy: the pair takes the next free slot of its EU city, else of its partner
+        free_e = dict.fromkeys(e2.tolist(), 0)
+        free_p = dict.fromkeys(p2.tolist(), 0)
+        for a, b in zip(e2[xs].tolist(), p2[ys].tolist(), strict=True):
+            if free_e[a] < self.ncap_e[a]:
+                self._pin(a, b, "eu", free_e[a], False)
+                free_e[a] += 1
+            elif free_p[b] < self.ncap_p[b]:
+                self._pin(a, b, "partner", free_p[b], False)
+                free_p[b] += 1
+        self.flush()
 
     def assign(self, cuts: dict[tuple[int, int], int]):
         """One linear_sum_assignment; pairs in ``cuts`` get a gadget each.
@@ -571,6 +730,7 @@ class _SlotProblem:
         with ``h`` above any weight both r and c are always matched at the optimum,
         so the pair is used once (a–c and r–b) or not at all (r–c).
         """
+        self.flush()
         rs, cs = self.rs, self.cs
         if not cuts:
             r, c = linear_sum_assignment(self.cost)
@@ -586,7 +746,7 @@ class _SlotProblem:
         cut_b = np.empty(g, dtype=np.intp)
         for (a, b), k in cuts.items():
             cut_a[k], cut_b[k] = a, b
-            ra, cb = self._rows(a), self._cols(b)
+            ra, cb = self._block(a, b)
             big[ra, cb] = 0.0
             direct[ra, cb] = False
             big[ra, n_c + k] = -(self.scores[a, b] + self.bonus + half)
@@ -613,7 +773,7 @@ class _SlotProblem:
 
 # Test hooks: pin likely doubles up front; repair doubles with pins (else gadgets);
 # rounds of the assignment loop before HiGHS takes over.
-_PIN_TOP = 3
+_PIN_SHARE = 2.0
 _PIN_REPAIRS = True
 _MAX_ROUNDS = 6
 _MAX_CUTS = 500
@@ -647,10 +807,9 @@ def _solve_bmatching(
         return *_solve_lp(scores, live, cap_e, cap_p, bonus), "milp"
 
     problem = _SlotProblem(scores, live, cap_e, cap_p, bonus)
-    problem.pin_likely_doubles(_PIN_TOP)
+    problem.pin_likely_doubles(_PIN_SHARE)
     n_p = scores.shape[1]
     cuts: dict[tuple[int, int], int] = {}
-    repaired = 0
     for round_ in range(_MAX_ROUNDS + 1):
         found = problem.assign(cuts)
         if found is None:  # pragma: no cover
@@ -665,7 +824,6 @@ def _solve_bmatching(
             break
         for code in twice.tolist():
             a, b = divmod(code, n_p)
-            repaired += 1
             if not (_PIN_REPAIRS and problem.pin(a, b, required=True)):
                 cuts[(a, b)] = len(cuts)
     return *_solve_lp(scores, live, cap_e, cap_p, bonus), "milp"
@@ -699,19 +857,32 @@ def _solve_lp(scores, live, cap_e, cap_p, bonus):
     return ii[chosen], jj[chosen]
 
 
-def _max_cardinality(ii, jj, cap_e, cap_p) -> int:
-    """Most pairs a b-matching can have on the edges (ii, jj): a maximum flow."""
-    if len(ii) == 0:
-        return 0
-    n_e, n_p = len(cap_e), len(cap_p)
-    n = n_e + n_p + 2
-    sink = n - 1
-    rows = np.concatenate([np.zeros(n_e, dtype=np.intp), 1 + ii, 1 + n_e + np.arange(n_p)])
-    cols = np.concatenate([1 + np.arange(n_e), 1 + n_e + jj, np.full(n_p, sink)])
-    caps = np.concatenate([cap_e, np.ones(len(ii), dtype=np.int64), cap_p]).astype(np.int32)
-    keep = caps > 0
-    graph = csr_matrix((caps[keep], (rows[keep], cols[keep])), shape=(n, n))
-    return int(maximum_flow(graph, 0, sink).flow_value)
+class _FlowGraph:
+    """source → EU city (capacity) → partner (1 per pair) → sink (capacity).
+
+    :meth:`most_pairs` is one maximum flow: the most pairs a b-matching can have on
+    the pairs switched on. The pairs come in row-major order (``np.nonzero``), so the
+    CSR arrays are put together without sorting."""
+
+    def __init__(self, ii, jj, cap_e, cap_p):
+        self.n_e, self.n_p = len(cap_e), len(cap_p)
+        self.n = self.n_e + self.n_p + 2
+        self.ii, self.cols = ii, (1 + self.n_e + jj).astype(np.int32)
+        self.cap_e, self.cap_p = cap_e.astype(np.int32), cap_p.astype(np.int32)
+
+    def most_pairs(self, on: np.ndarray) -> int:
+        n_e, n_p, n = self.n_e, self.n_p, self.n
+        per_city = np.bincount(self.ii[on], minlength=n_e)
+        counts = np.concatenate([[n_e], per_city, np.ones(n_p, dtype=np.intp), [0]])
+        indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+        indices = np.concatenate([
+            np.arange(1, n_e + 1, dtype=np.int32), self.cols[on],
+            np.full(n_p, n - 1, dtype=np.int32),
+        ])
+        data = np.concatenate([self.cap_e, np.ones(len(indices) - n_e - n_p, np.int32),
+                               self.cap_p])
+        graph = csr_matrix((data, indices, indptr), shape=(n, n))
+        return int(maximum_flow(graph, 0, n - 1).flow_value)
 
 
 def _solve_fair(scores, mask, cap_e, cap_p, lock_floor, *, method="auto"):
@@ -725,18 +896,17 @@ def _solve_fair(scores, mask, cap_e, cap_p, lock_floor, *, method="auto"):
     if len(ii) == 0:
         return *_EMPTY, "empty"
     edge_scores = scores[ii, jj]
-    most = _max_cardinality(ii, jj, cap_e, cap_p)
-    order = np.argsort(-edge_scores, kind="stable")
-    neg_ranked = -edge_scores[order]
-    levels = np.unique(edge_scores)[::-1]  # distinct scores, best first
-    # the threshold keeps at least `most` edges
-    lo = int(np.searchsorted(-levels, neg_ranked[most - 1], side="left"))
+    flow = _FlowGraph(ii, jj, cap_e, cap_p)
+    most = flow.most_pairs(np.ones(len(ii), dtype=bool))
+    # distinct scores, best first: the lowest score of the answer is one of them, the
+    # highest level whose pairs (score >= level) still allow `most` pairs
+    ranked = -np.sort(-edge_scores)
+    levels = ranked[np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])]
+    lo = int(np.searchsorted(-levels, -ranked[most - 1], side="left"))  # >= `most` pairs
     hi = len(levels) - 1
     while lo < hi:
         mid = (lo + hi) // 2
-        count = int(np.searchsorted(neg_ranked, -levels[mid], side="right"))
-        top = order[:count]
-        if _max_cardinality(ii[top], jj[top], cap_e, cap_p) == most:
+        if flow.most_pairs(edge_scores >= levels[mid]) == most:
             hi = mid
         else:
             lo = mid + 1
@@ -776,8 +946,9 @@ def _check_cities(cities: Sequence[City], side: str) -> None:
         raise MatchingConflict(dupes)
 
 
-def _resolve(run: _Scorer, locks, forbids):
-    e_idx, p_idx = _index(run.eu), _index(run.pa)
+def _resolve(eu: list[City], pa: list[City], locks, forbids):
+    """Locks and forbids as (row, column) indices; raises MatchingConflict."""
+    e_idx, p_idx = _index(eu), _index(pa)
     problems: list[str] = []
     lock_set: list[tuple[int, int]] = []
     for pair in dict.fromkeys(tuple(x) for x in locks):
@@ -797,10 +968,10 @@ def _resolve(run: _Scorer, locks, forbids):
     for i, j in lock_set:
         if (i, j) in forbid_set:
             problems.append(
-                f"{city_label(run.eu[i])} – {city_label(run.pa[j])} is both locked and forbidden"
+                f"{city_label(eu[i])} – {city_label(pa[j])} is both locked and forbidden"
             )
-    for cities, pos in ((run.eu, 0), (run.pa, 1)):
-        others = run.pa if pos == 0 else run.eu
+    for cities, pos in ((eu, 0), (pa, 1)):
+        others = pa if pos == 0 else eu
         per: dict[int, list[int]] = {}
         for pair in lock_set:
             per.setdefault(pair[pos], []).append(pair[1 - pos])
@@ -831,11 +1002,15 @@ def suggest(
 ) -> Suggestion:
     """Suggest EU–partner pairs; see the module docstring for the rules.
 
-    ``locks`` and ``forbids`` are (eu_key, partner_key) pairs. A forbid naming an
-    unknown city is ignored (the pair cannot happen anyway); a lock naming one, a
-    pair both locked and forbidden, or more locks on a city than its capacity raise
-    :class:`MatchingConflict`. ``alternatives`` is how many next-best candidates each
-    pair lists per city.
+    ``locks`` and ``forbids`` are (eu_key, partner_key) pairs; a repeated lock counts
+    once. A forbid naming an unknown city is ignored (the pair cannot happen anyway);
+    a lock naming one, a pair both locked and forbidden, or more locks on a city than
+    its capacity raise :class:`MatchingConflict`, whose message names the cities as
+    "City (CC)". ``alternatives`` is how many next-best allowed candidates each pair
+    lists for each of its cities. ``with_candidates`` lists every EU × partner pair
+    as (eu_key, partner_key, score, allowed), in canonical order; ``allowed`` is
+    False without a shared theme, for a forbidden pair and below ``min_score``, and
+    True for a locked pair.
     """
     if objective not in OBJECTIVES:
         raise ValueError(f"objective must be one of {OBJECTIVES}, got {objective!r}")
@@ -848,12 +1023,13 @@ def suggest(
     _check_cities(eu, "eu")
     _check_cities(partners, "partner")
 
-    run = _Scorer(eu, partners, weights)
-    lock_set, forbid_set = _resolve(run, locks, forbids)
-    score, theme_raw = run.scores, run.theme_raw
+    eu, partners = canonical_order(eu), canonical_order(partners)
+    lock_set, forbid_set = _resolve(eu, partners, locks, forbids)  # before any matrix
+    run = _Scorer(eu, partners, weights, ordered=True)
+    score, shares = run.scores, run.shares
     n_e, n_p = score.shape
 
-    allowed = theme_raw > 0
+    allowed = shares.copy()
     if min_score > 0:
         allowed &= score >= min_score
     if forbid_set:
@@ -878,54 +1054,53 @@ def suggest(
         ei, pj, solver = _solve_fair(score, free, rest_e, rest_p, floor)
     del free
 
-    I = np.concatenate([li, ei]).astype(np.intp)  # noqa: E741
-    J = np.concatenate([lj, pj]).astype(np.intp)
+    at_e = np.concatenate([li, ei]).astype(np.intp)
+    at_p = np.concatenate([lj, pj]).astype(np.intp)
     is_lock = np.concatenate([np.ones(len(li), bool), np.zeros(len(ei), bool)])
-    order = np.lexsort((J, I))
-    I, J, is_lock = I[order], J[order], is_lock[order]  # noqa: E741
+    order = np.lexsort((at_p, at_e))
+    at_e, at_p, is_lock = at_e[order], at_p[order], is_lock[order]
 
-    ct, cr, cl, cs, pair_scores = run.components(I, J)
+    ct, cr, cl, cs, pair_scores = run.components(at_e, at_p)
     chosen = np.zeros_like(allowed)
-    chosen[I, J] = True
-    ranked = np.where(allowed, score, -np.inf)  # allowed candidates by score
-
-    e_ranks, e_alts = _explain(ranked, I, J, alternatives)
-    p_ranks, p_alts = _explain(ranked.T, J, I, alternatives)
+    chosen[at_e, at_p] = True
+    e_ranks, e_alts = _explain(score, allowed, at_e, at_p, alternatives)
+    p_ranks, p_alts = _explain(score, allowed, at_p, at_e, alternatives, columns=True)
 
     pairs: list[SuggestedPair] = []
-    for k, (i, j) in enumerate(zip(I.tolist(), J.tolist(), strict=True)):
+    rows = zip(
+        at_e.tolist(), at_p.tolist(), pair_scores.tolist(), ct.tolist(), cr.tolist(), cl.tolist(),
+        cs.tolist(), is_lock.tolist(), e_ranks.tolist(), p_ranks.tolist(), strict=True,
+    )
+    for i, j, s, c_t, c_r, c_l, c_s, lock, e_rank, p_rank in rows:
         partner_themes = run.theme_sets_p[j]
         pairs.append(
             SuggestedPair(
                 eu=run.eu[i],
                 partner=run.pa[j],
-                score=float(pair_scores[k]),
-                components={
-                    "themes": float(ct[k]),
-                    "region": float(cr[k]),
-                    "language": float(cl[k]),
-                    "size": float(cs[k]),
-                },
+                score=s,
+                components={"themes": c_t, "region": c_r, "language": c_l, "size": c_s},
                 shared_themes=[t for t in run.theme_lists_e[i] if t in partner_themes],
-                locked=bool(is_lock[k]),
-                eu_rank=int(e_ranks[k]),
-                partner_rank=int(p_ranks[k]),
-                eu_alternatives=[(run.pa[x], s) for x, s in e_alts.get(i, [])],
-                partner_alternatives=[(run.eu[x], s) for x, s in p_alts.get(j, [])],
+                locked=lock,
+                eu_rank=e_rank,
+                partner_rank=p_rank,
+                eu_alternatives=[(run.pa[x], v) for x, v in e_alts.get(i, ())],
+                partner_alternatives=[(run.eu[x], v) for x, v in p_alts.get(j, ())],
             )
         )
 
-    count_e = np.bincount(I, minlength=n_e)
-    count_p = np.bincount(J, minlength=n_p)
+    count_e = np.bincount(at_e, minlength=n_e)
+    count_p = np.bincount(at_p, minlength=n_p)
     forbid_t = [(j, i) for i, j in forbid_set]
     unmatched = _unmatched(
-        run.eu, "eu", theme_raw, allowed, chosen, count_e, cap_e, cap_p, locks_p, forbid_set,
+        run.eu, "eu", shares, allowed, chosen, count_e, cap_e, cap_p, locks_p, forbid_set,
         objective,
     ) + _unmatched(
-        run.pa, "partner", theme_raw.T, allowed.T, chosen.T, count_p, cap_p, cap_e, locks_e,
+        run.pa, "partner", shares.T, allowed.T, chosen.T, count_p, cap_p, cap_e, locks_e,
         forbid_t, objective,
     )
-    blocking = _blocking_pairs(ranked, chosen, I, J, pair_scores, count_e, count_p, cap_e, cap_p)
+    blocking = _blocking_pairs(
+        score, allowed, chosen, at_e, at_p, pair_scores, count_e, count_p, cap_e, cap_p
+    )
 
     candidates = None
     if with_candidates:
@@ -955,57 +1130,80 @@ def suggest(
 # --------------------------------------------------------------------------- explain
 
 
-def _explain(ranked: np.ndarray, rows: np.ndarray, cols: np.ndarray, k: int):
+def _explain(score: np.ndarray, allowed: np.ndarray, rows: np.ndarray, cols: np.ndarray,
+             k: int, *, columns: bool = False):
     """Ranks and alternatives for the chosen pairs (rows[x], cols[x]).
 
-    ``ranked`` holds the scores of allowed pairs and -inf elsewhere (row = the city
-    explained). A pair's rank is its position on the row city's list of allowed
-    candidates (score descending, ties in canonical order); the alternatives of a row
-    city are its ``k`` best allowed candidates other than its chosen partners. Only
-    the chosen cities' rows are read, a block at a time.
+    ``rows`` index the cities explained: rows of ``score``/``allowed`` (EU cities), or
+    their columns with ``columns=True`` (partner cities). A pair's rank is its
+    position on that city's list of allowed candidates (score descending, ties in
+    canonical order); a city's alternatives are its ``k`` best allowed candidates
+    other than its chosen partners. Only the chosen cities are read, a block at a
+    time.
     """
     ranks = np.zeros(len(rows), dtype=np.int64)
     alts: dict[int, list[tuple[int, float]]] = {}
     if len(rows) == 0:
         return ranks, alts
-    n_o = ranked.shape[1]
+    n_o = score.shape[0 if columns else 1]
+    by_row = np.argsort(rows, kind="stable")
     uniq, pos_of = np.unique(rows, return_inverse=True)
     block = max(1, _BLOCK_CELLS // max(n_o, 1))
-    for start in range(0, len(uniq), block):
+    if columns:
+        block = min(block, 128)  # transposing: cache-sized blocks
+    starts = np.searchsorted(pos_of[by_row], np.arange(0, len(uniq) + block, block))
+    for b, start in enumerate(range(0, len(uniq), block)):
         ids = uniq[start : start + block]
-        sub = ranked[ids]
-        sel = np.flatnonzero((pos_of >= start) & (pos_of < start + len(ids)))
+        run = slice(int(ids[0]), int(ids[-1]) + 1)
+        contiguous = ids[-1] - ids[0] + 1 == len(ids)  # a run of cities: slices, no gather
+        if columns:  # a block of columns, transposed: contiguous rows again
+            ok = (allowed[:, run] if contiguous else allowed.take(ids, axis=1)).T.copy()
+            sc = (score[:, run] if contiguous else score.take(ids, axis=1)).T.copy()
+        elif contiguous:
+            ok, sc = allowed[run], score[run]
+        else:
+            ok, sc = allowed.take(ids, axis=0), score.take(ids, axis=0)
+        # scores of allowed candidates; the others pushed below 0 (scores are >= 0)
+        sub = np.multiply(~ok, -4.0)
+        sub += sc
+        sel = by_row[starts[b] : starts[b + 1]]  # this block's pairs, by row
         rr, cc = pos_of[sel] - start, cols[sel]
-        s = sub[rr, cc]
-        cand = sub[rr]
-        ranks[sel] = 1 + (cand > s[:, None]).sum(axis=1)
-        ties = (cand == s[:, None]).sum(axis=1) > 1
-        if ties.any():
-            t = np.flatnonzero(ties)
-            before = np.arange(n_o)[None, :] < cc[t, None]
-            ranks[sel[t]] += ((cand[t] == s[t, None]) & before).sum(axis=1)
-        del cand
+        first = np.ones(len(sel), dtype=bool)
+        first[1:] = rr[1:] != rr[:-1]  # one pair per row: no need to copy the rows
+        for layer in (first, ~first):
+            if not layer.any():
+                continue
+            lr, lc, ls = rr[layer], cc[layer], sel[layer]
+            cand = sub if layer is first else sub[lr]
+            s = sub[lr, lc][:, None]
+            better = np.count_nonzero(cand > s, axis=1)
+            level = np.count_nonzero(cand >= s, axis=1)
+            ranks[ls] = 1 + better
+            tied = np.flatnonzero(level - better > 1)
+            if len(tied):
+                before = np.arange(n_o)[None, :] < lc[tied, None]
+                ranks[ls[tied]] += np.count_nonzero((cand[tied] == s[tied]) & before, axis=1)
         if k == 0:
             continue
-        sub[rr, cc] = -np.inf  # alternatives exclude the city's own partners
+        sub[rr, cc] = -8.0  # alternatives exclude the city's own partners
         here = np.arange(len(ids))
         picked_c, picked_s = [], []
         for _ in range(min(k, n_o)):
             best = sub.argmax(axis=1)  # first maximum: canonical order on ties
             picked_c.append(best)
             picked_s.append(sub[here, best])
-            sub[here, best] = -np.inf
+            sub[here, best] = -8.0
         pc = np.stack(picked_c, axis=1).tolist()
         ps = np.stack(picked_s, axis=1).tolist()
         for x, city in enumerate(ids.tolist()):
-            alts[city] = [(c, v) for c, v in zip(pc[x], ps[x], strict=True) if v != -math.inf]
+            alts[city] = [(c, v) for c, v in zip(pc[x], ps[x], strict=True) if v >= 0.0]
     return ranks, alts
 
 
-def _unmatched(cities, side, T, allowed, chosen, count, cap, cap_other, locks_other,
+def _unmatched(cities, side, shares, allowed, chosen, count, cap, cap_other, locks_other,
                forbid_set, objective) -> list[Unmatched]:
     """Every city paired fewer times than its capacity, with the reason."""
-    n_other = T.shape[1]
+    n_other = shares.shape[1]
     out: list[Unmatched] = []
     forbid_by_row: dict[int, list[int]] = {}
     for i, j in forbid_set:
@@ -1014,7 +1212,7 @@ def _unmatched(cities, side, T, allowed, chosen, count, cap, cap_other, locks_ot
     for i in np.flatnonzero(count < cap).tolist():
         partial = bool(count[i])
         others = ~chosen[i]
-        sharing = (T[i] > 0) & others
+        sharing = shares[i] & others
         open_ = sharing.copy()
         open_[forbid_by_row.get(i, [])] = False
         options = allowed[i] & others
@@ -1034,21 +1232,23 @@ def _unmatched(cities, side, T, allowed, chosen, count, cap, cap_other, locks_ot
     return out
 
 
-def _blocking_pairs(ranked, chosen, I, J, pair_scores, count_e, count_p, cap_e, cap_p) -> int:  # noqa: E741
+def _blocking_pairs(
+    score, allowed, chosen, at_e, at_p, pair_scores, count_e, count_p, cap_e, cap_p
+) -> int:
     """Allowed pairs (a, b) left out that both cities would take over their worst
     current partner, or for which they still have room."""
-    n_e, n_p = ranked.shape
+    n_e, n_p = score.shape
     worst_e = np.full(n_e, np.inf)
     worst_p = np.full(n_p, np.inf)
-    np.minimum.at(worst_e, I, pair_scores)
-    np.minimum.at(worst_p, J, pair_scores)
+    np.minimum.at(worst_e, at_e, pair_scores)
+    np.minimum.at(worst_p, at_p, pair_scores)
     worst_e[count_e < cap_e] = -np.inf
     worst_p[count_p < cap_p] = -np.inf
     total = 0
     block = max(1, _BLOCK_CELLS // max(n_p, 1))
     for start in range(0, n_e, block):
         sl = slice(start, start + block)
-        s = ranked[sl]
-        hit = (s > worst_e[sl, None]) & (s > worst_p[None, :]) & ~chosen[sl]
+        s = score[sl]
+        hit = (s > worst_e[sl, None]) & (s > worst_p[None, :]) & allowed[sl] & ~chosen[sl]
         total += int(np.count_nonzero(hit))
     return total
