@@ -65,7 +65,10 @@ FORMULA_PREFIXES = ("=", "+", "-", "@")
 # ISO 639-1 codes Django knows, plus Chinese (Django only has zh-hans/zh-hant), which
 # the web form offers.
 LANGUAGE_CODES = frozenset(code for code in LANG_INFO if len(code) == 2) | {"zh"}
-CLOSED_STATUSES = frozenset({ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED})
+# Applications an import must leave alone: decided, or holding a confirmed pairing.
+CLOSED_STATUSES = frozenset(
+    {ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED, ApplicationStatus.PAIRED}
+)
 DIGITS = re.compile(r"[0-9]+")
 # Bidirectional overrides and isolates: invisible and used to disguise text.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")

@@ -230,3 +230,18 @@ def test_the_same_applications_always_give_the_same_answer(call, cities):
     first = json.loads(run_command("--call", "c2019"))
     second = json.loads(run_command("--call", "c2019"))
     assert first == second
+
+
+def test_an_import_cannot_unpair_a_paired_city(call, cities):
+    from applications.importing import import_applications_csv
+
+    confirm(call, cities["rotterdam"], cities["surat"])
+    csv_text = (
+        "side,city,country,population,themes,contact_name,contact_email\n"
+        "eu,Rotterdam,NL,651446,climate-adaptation,Ana,ana@rotterdam.example.eu\n"
+    )
+    report = import_applications_csv(csv_text, call=call, accept=True, allow_late=True)
+    assert not report.ok
+    assert "is paired: an import cannot change it" in report.errors[0]
+    cities["rotterdam"].refresh_from_db()
+    assert cities["rotterdam"].status == ApplicationStatus.PAIRED
