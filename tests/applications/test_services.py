@@ -186,3 +186,15 @@ def test_reject_requires_a_reason_and_emails_the_city(draft, django_capture_on_c
         template="applications/email/rejected", body_text__contains="Out of scope"
     ).exists()
 
+
+
+@pytest.mark.django_db
+def test_the_applicant_sees_their_individual_extension(client, draft):
+    until = datetime(2019, 3, 11, 12, 0, tzinfo=BRUSSELS)
+    with time_machine.travel(OPENED, tick=False):
+        services.grant_extension(application=draft, by=UserFactory(), until=until, reason="x")
+    client.force_login(draft.owner)
+    with time_machine.travel(datetime(2019, 3, 10, tzinfo=BRUSSELS), tick=False):
+        html = client.get(f"/applications/{draft.pk}/").content.decode()
+    assert "Your individual extension:" in html and "11 March 2019, 12:00" in html
+    assert "Continue the application" in html
