@@ -113,3 +113,11 @@ def test_malformed_admin_posts_get_400_not_500(client, paired):
         {"eu": "x", "partner": "<script>"},
     )
     assert response.status_code == 400
+
+
+def test_a_paired_applications_page_points_to_the_partner(client, paired):
+    officials, apps = paired
+    client.force_login(officials["rotterdam"])
+    html = client.get(reverse("applications:detail", args=[apps["rotterdam"].pk])).content
+    assert b"See your partner city" in html
+    assert b"Withdraw the application" not in html  # a confirmed pairing holds the city
