@@ -20,11 +20,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_real_worker_delivers_an_outbox_email_once(tmp_path, monkeypatch):
+def test_a_real_worker_delivers_an_outbox_email_once(tmp_path):
     redis_url = os.environ.get("REDIS_URL", "")
     require(bool(redis_url), "REDIS_URL is not set: no broker for the worker")
     require(connection.vendor == "postgresql", "the worker process needs a shared database")
-    broker = redis_url.rsplit("/", 1)[0] + "/13"
+    # The broker this process already publishes to (its connection pool is shared
+    # by the whole test session, so pointing it elsewhere mid-session would not stick).
+    broker = celery_app.conf.broker_url
     db = connection.settings_dict
     database_url = (
         f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
@@ -44,7 +46,6 @@ def test_a_real_worker_delivers_an_outbox_email_once(tmp_path, monkeypatch):
          "-l", "info", "-n", f"mail-{os.getpid()}@%h"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
-    monkeypatch.setattr(celery_app.conf, "broker_url", broker)
     try:
         with transaction.atomic():
             email = queue_rendered_email(
