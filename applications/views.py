@@ -1,6 +1,8 @@
 """Applicant pages. Views parse the request, call a service and say what happened;
 every application is fetched through a selector scoped to the signed-in user."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -282,7 +284,10 @@ def _read_only_reason(application) -> str:
         "The deadline has passed (%(when)s, %(tz)s): this draft can no longer be changed or "
         "submitted."
     ) % {
-        "when": application.deadline.astimezone(application.call.tz).strftime("%Y-%m-%d %H:%M"),
+        # Said as people say deadlines: the last minute that was still on time.
+        "when": (application.deadline - timedelta(seconds=1))
+        .astimezone(application.call.tz)
+        .strftime("%Y-%m-%d %H:%M"),
         "tz": application.call.time_zone,
     }
 

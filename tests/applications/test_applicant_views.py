@@ -107,7 +107,7 @@ def test_a_resumed_draft_after_the_deadline_is_read_only_and_cannot_be_submitted
         response = client.get(reverse("applications:edit", args=[application.pk, "contact"]))
         assert response.status_code == 302
         detail = client.get(response.url).content.decode()
-        assert "The deadline has passed" in detail
+        assert "The deadline has passed (2019-03-08 23:59, Europe/Brussels)" in detail
         client.post(reverse("applications:submit", args=[application.pk]))
     application.refresh_from_db()
     assert application.status == ApplicationStatus.DRAFT
