@@ -94,3 +94,28 @@
   radios.forEach(function (radio) { radio.addEventListener("change", sync); });
   sync();
 })();
+
+/* Group of municipalities: the total is added up as the official types. */
+(function () {
+  "use strict";
+  var totalBox = document.querySelector("[data-min-population]");
+  if (!totalBox) return;
+  var total = totalBox.querySelector("[data-members-total]");
+  var warning = totalBox.querySelector("[data-members-warning]");
+  var minimum = parseInt(totalBox.getAttribute("data-min-population"), 10);
+  var format = new Intl.NumberFormat(document.documentElement.lang || undefined);
+  function inputs() {
+    return document.querySelectorAll("input[name^='members-'][name$='-population']");
+  }
+  function update() {
+    var sum = 0;
+    inputs().forEach(function (input) {
+      var value = parseInt(input.value, 10);
+      if (value > 0) sum += value;
+    });
+    total.textContent = sum ? format.format(sum) : "—";
+    warning.textContent = sum && sum < minimum ? "(" + totalBox.getAttribute("data-below-text") + ")" : "";
+  }
+  inputs().forEach(function (input) { input.addEventListener("input", update); });
+  update();
+})();

@@ -133,3 +133,19 @@ def test_the_application_form_works_in_spanish(page: Page, site):
     page.get_by_role("button", name="Guardar y continuar").click()
     expect(page.get_by_text("Su borrador se ha guardado")).to_be_visible()
     expect(page.get_by_role("region", name="Elegibilidad")).to_contain_text("es elegible")
+
+
+def test_a_group_sees_its_total_population_add_up_while_typing(page: Page, site):
+    CallFactory(name="Demo call (open)", slug="demo")
+    sign_in(page, site, UserFactory().email)
+    page.goto(site + "/applications/apply/demo/")
+    page.get_by_label("A group of municipalities").check()
+    expect(page.get_by_label("Population", exact=True)).to_be_hidden()
+    page.get_by_label("Municipality 1", exact=True).fill("Ede")
+    page.get_by_label("Population of municipality 1").fill("60000")
+    expect(page.locator("[data-members-total]")).to_have_text("60,000")
+    expect(page.locator("[data-members-warning]")).to_contain_text("below the call's minimum")
+    page.get_by_label("Municipality 2", exact=True).fill("Wageningen")
+    page.get_by_label("Population of municipality 2").fill("40000")
+    expect(page.locator("[data-members-total]")).to_have_text("100,000")
+    expect(page.locator("[data-members-warning]")).to_have_text("")
