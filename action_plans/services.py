@@ -1,19 +1,16 @@
 """Every write to a Local Action Plan. Only the city's own officials (and staff) may
 change a plan; each function checks it, so no path can skip the rule."""
 
-import hashlib
 import logging
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.uploads import validate_pdf_upload
-from iuc_portal.pdf import render_pdf
+from iuc_portal.pdf import html_fingerprint, render_html, store_pdf_if_changed
 from pairings.models import Pairing
 
 from .dating import add_months
@@ -215,9 +212,7 @@ def pdf_context(plan: LocalActionPlan) -> dict:
 
 
 def _fingerprint(plan: LocalActionPlan, language: str) -> str:
-    with translation.override(language):
-        html = render_to_string(PDF_TEMPLATE, pdf_context(plan))
-    return hashlib.sha256(html.encode()).hexdigest()
+    return html_fingerprint(render_html(PDF_TEMPLATE, pdf_context(plan), language=language))
 
 
 def request_plan_pdf(*, plan: LocalActionPlan, by, language: str = "en") -> bool:
@@ -252,14 +247,7 @@ def render_plan_pdf(*, plan_id: int, language: str = "en") -> bool:
         "pairing__call", "application", "pairing__eu_application",
         "pairing__partner_application",
     ).get(pk=plan_id)
-    fingerprint = _fingerprint(plan, language)
-    if plan.pdf and plan.pdf_fingerprint == fingerprint:
-        return False
-    pdf = render_pdf(PDF_TEMPLATE, pdf_context(plan), language=language)
-    old = plan.pdf.name if plan.pdf else None
-    plan.pdf.save("plan.pdf", ContentFile(pdf), save=False)
-    LocalActionPlan.objects.filter(pk=plan.pk).update(pdf=plan.pdf.name,
-                                                      pdf_fingerprint=fingerprint)
-    if old:
-        plan.pdf.storage.delete(old)
-    return True
+    return store_pdf_if_changed(
+        plan, template_name=PDF_TEMPLATE, context=pdf_context(plan), language=language,
+        filename="plan.pdf",
+    )

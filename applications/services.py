@@ -5,19 +5,17 @@ form, a resumed draft, a replayed request, the admin and the CSV import all meet
 the same checks.
 """
 
-import hashlib
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from iuc_portal.mail.services import absolute_url, queue_email
-from iuc_portal.pdf import render_pdf
+from iuc_portal.pdf import store_pdf_if_changed
 
 from . import eligibility
 from .deadlines import is_on_time
@@ -339,28 +337,23 @@ def grant_extension(
 # --- PDF -------------------------------------------------------------------------
 
 
+def request_application_pdf(*, application: Application) -> None:
+    """Prepare the PDF again (after a broker outage, say); a draft has none."""
+    if application.status == ApplicationStatus.DRAFT:
+        raise InvalidTransition(_("A draft has no PDF yet: submit it first."))
+    transaction.on_commit(lambda: queue_pdf(application.pk), robust=True)
+
+
 def render_application_pdf(*, application_id: int) -> bool:
     """Render the PDF unless the application has not changed since the last one."""
     application = Application.objects.select_related("call", "owner").get(pk=application_id)
-    language = application.owner.language if application.owner else "en"
-    context = pdf_context(application)
-    with translation.override(language):
-        from django.template.loader import render_to_string
-
-        fingerprint = hashlib.sha256(
-            render_to_string("applications/pdf/application.html", context).encode()
-        ).hexdigest()
-    if application.pdf and application.pdf_fingerprint == fingerprint:
-        return False
-    pdf = render_pdf("applications/pdf/application.html", context, language=language)
-    old = application.pdf.name if application.pdf else None
-    application.pdf.save("application.pdf", ContentFile(pdf), save=False)
-    Application.objects.filter(pk=application.pk).update(
-        pdf=application.pdf.name, pdf_fingerprint=fingerprint
+    return store_pdf_if_changed(
+        application,
+        template_name="applications/pdf/application.html",
+        context=pdf_context(application),
+        language=application.owner.language if application.owner else "en",
+        filename="application.pdf",
     )
-    if old:
-        application.pdf.storage.delete(old)
-    return True
 
 
 def pdf_context(application: Application) -> dict:

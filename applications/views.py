@@ -6,7 +6,6 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -247,9 +246,10 @@ def pdf_status(request, pk):
 @require_POST
 def prepare_pdf(request, pk):
     application = get_object_or_404(selectors.applications_for(request.user), pk=pk)
-    if application.status == ApplicationStatus.DRAFT:
-        raise Http404
-    transaction.on_commit(lambda: services.queue_pdf(application.pk))
+    try:
+        services.request_application_pdf(application=application)
+    except services.InvalidTransition as error:
+        raise Http404 from error
     messages.info(request, _("The PDF is being prepared."))
     return redirect("applications:detail", pk=application.pk)
 

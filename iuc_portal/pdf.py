@@ -4,9 +4,11 @@ Only the project's own static files may be loaded while rendering, so text a cit
 typed can never make the renderer fetch a URL or read a local file.
 """
 
+import hashlib
 from pathlib import Path
 
 from django.contrib.staticfiles import finders
+from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.utils import translation
 from weasyprint import HTML
@@ -26,8 +28,43 @@ class StaticOnlyFetcher(URLFetcher):
         raise ValueError(f"Refusing to fetch {url!r} while rendering a PDF")
 
 
+def render_html(template_name: str, context: dict, *, language: str | None = None) -> str:
+    with translation.override(language or translation.get_language()):
+        return render_to_string(template_name, context)
+
+
+def html_fingerprint(html: str) -> str:
+    return hashlib.sha256(html.encode()).hexdigest()
+
+
+def html_to_pdf(html: str) -> bytes:
+    return HTML(string=html, url_fetcher=StaticOnlyFetcher(), base_url=".").write_pdf()
+
+
 def render_pdf(template_name: str, context: dict, *, language: str | None = None) -> bytes:
     """Render `template_name` to PDF. Templates refer to assets as `static:css/pdf.css`."""
-    with translation.override(language or translation.get_language()):
-        html = render_to_string(template_name, context)
-    return HTML(string=html, url_fetcher=StaticOnlyFetcher(), base_url=".").write_pdf()
+    return html_to_pdf(render_html(template_name, context, language=language))
+
+
+def store_pdf_if_changed(
+    instance, *, template_name: str, context: dict, language: str, filename: str
+) -> bool:
+    """Render `instance`'s PDF into its `pdf` field unless the document it would show
+    is the one already stored (same `pdf_fingerprint`). Returns True when it rendered.
+
+    The HTML is rendered once: its hash decides, and the same HTML becomes the PDF.
+    """
+    html = render_html(template_name, context, language=language)
+    fingerprint = html_fingerprint(html)
+    if instance.pdf and instance.pdf_fingerprint == fingerprint:
+        return False
+    old = instance.pdf.name if instance.pdf else None
+    instance.pdf.save(filename, ContentFile(html_to_pdf(html)), save=False)
+    instance.pdf_fingerprint = fingerprint
+    # A bare update: rendering is not a change of the record (no history, no updated_at).
+    type(instance).objects.filter(pk=instance.pk).update(
+        pdf=instance.pdf.name, pdf_fingerprint=fingerprint
+    )
+    if old:
+        instance.pdf.storage.delete(old)
+    return True
