@@ -18,7 +18,7 @@ messages: install
 	$(PY) manage.py compilemessages --ignore '.venv' --ignore 'var' -v 0
 
 makemessages: install
-	$(PY) manage.py makemessages -l es -l pt --no-obsolete --no-location --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*'
+	$(PY) manage.py makemessages -l es -l pt -l fr --no-obsolete --no-location --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*'
 
 migrate: install
 	$(PY) manage.py migrate --noinput

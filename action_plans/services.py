@@ -4,11 +4,14 @@ change a plan; each function checks it, so no path can skip the rule."""
 import logging
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from modeltranslation.utils import build_localized_fieldname
 
+from applications.milestones import template_titles
 from applications.uploads import validate_pdf_upload
 from iuc_portal.pdf import html_fingerprint, render_html, store_pdf_if_changed
 from pairings.models import Pairing
@@ -47,7 +50,13 @@ def _ensure_can_edit(user, plan: LocalActionPlan) -> None:
 def start_plans(*, pairing: Pairing, by=None) -> list[LocalActionPlan]:
     """Both cities' plans, with the call's milestone template dated from the start."""
     start = pairing.start_date or timezone.localdate()
-    template = pairing.call.milestone_template
+    call = pairing.call
+    # The English template sets the months; each language's template gives its titles.
+    templates = {
+        code: getattr(call, build_localized_fieldname("milestone_template", code))
+        for code, _label in settings.LANGUAGES
+    }
+    templates["en"] = templates["en"] or call.milestone_template
     plans = []
     for application in (pairing.eu_application, pairing.partner_application):
         plan, created = LocalActionPlan.objects.get_or_create(
@@ -58,10 +67,13 @@ def start_plans(*, pairing: Pairing, by=None) -> list[LocalActionPlan]:
                 Milestone(
                     plan=plan,
                     month=item["month"],
-                    title=item["title"],
                     due_date=add_months(start, item["month"]),
+                    **{
+                        build_localized_fieldname("title", code): title
+                        for code, title in template_titles(templates, position).items()
+                    },
                 )
-                for item in template
+                for position, item in enumerate(templates["en"])
             )
         plans.append(plan)
     return plans

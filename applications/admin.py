@@ -23,6 +23,7 @@ from django.utils.translation import ngettext_lazy
 from django_countries import countries
 from import_export.admin import ExportMixin
 from import_export.formats import base_formats
+from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from iuc_portal.core.admin_filters import RegionFilter, YesNoFilter
@@ -51,7 +52,7 @@ NAMES_SHOWN = 20
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(TranslationAdmin):
     list_display = ["name", "slug", "sdg", "position", "is_active"]
     list_editable = ["position", "is_active"]
     list_filter = ["is_active", "sdg"]
@@ -60,13 +61,13 @@ class ThemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(TranslationAdmin):
     list_display = ["name", "slug", "is_eu"]
     search_fields = ["name", "slug"]
 
 
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
+class CallAdmin(TranslationAdmin):
     list_display = ["name", "slug", "opens_at", "deadline", "time_zone", "min_population"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}

@@ -3,7 +3,10 @@
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
+from modeltranslation.utils import build_localized_fieldname
 
 from .models import Call
 
@@ -15,8 +18,8 @@ def seed_calls() -> dict[str, Call]:
     now = timezone.now()
     specs = {
         "iuc-2019": {
-            "name": "IUC call for cities 2019",
-            "description": (
+            "name": gettext_noop("IUC call for cities 2019"),
+            "description": gettext_noop(
                 "The International Urban Cooperation call for cities of 2019: EU cities "
                 "paired with cities in Asia, North America and Latin America."
             ),
@@ -26,15 +29,15 @@ def seed_calls() -> dict[str, Call]:
             "partner_countries": PARTNERS_2019,
         },
         "demo": {
-            "name": "Demo call (open)",
-            "description": "An open call to try the portal: apply for your city.",
+            "name": gettext_noop("Demo call (open)"),
+            "description": gettext_noop("An open call to try the portal: apply for your city."),
             "opens_at": (now - timedelta(days=30)).replace(microsecond=0),
             "closes_at": _midnight_brussels(now + timedelta(days=120)),
             "partner_countries": PARTNERS_2019 + ["IN", "KR"],
         },
         "demo-2025": {
-            "name": "Demo call 2025 (closed, pairs at work)",
-            "description": (
+            "name": gettext_noop("Demo call 2025 (closed, pairs at work)"),
+            "description": gettext_noop(
                 "A closed call whose cities are paired and run their Local Action Plans."
             ),
             "opens_at": datetime(2025, 1, 10, 9, 0, tzinfo=BRUSSELS),
@@ -48,8 +51,24 @@ def seed_calls() -> dict[str, Call]:
         call, _ = Call.objects.get_or_create(
             slug=slug, defaults={**fields, "time_zone": "Europe/Brussels"}
         )
+        texts = {"name": fields["name"], "description": fields["description"]}
+        _fill_missing_translations(call, texts)
         calls[slug] = call
     return calls
+
+
+def _fill_missing_translations(call: Call, texts: dict[str, str]) -> None:
+    """Give the demo texts every shipped language, leaving what staff already wrote."""
+    changed = []
+    for field, english in texts.items():
+        for code, _label in settings.LANGUAGES:
+            column = build_localized_fieldname(field, code)
+            if not getattr(call, column):
+                with translation.override(code):
+                    setattr(call, column, translation.gettext(english))
+                changed.append(column)
+    if changed:
+        call.save(update_fields=changed)
 
 
 def _midnight_brussels(moment: datetime) -> datetime:

@@ -1,23 +1,44 @@
 """The default Local Action Plan template (DESIGN.md), kept with the call that uses it."""
 
 from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 DEFAULT_MILESTONE_TEMPLATE = [
-    {"month": 0, "title": "Partnership agreement signed, kick-off"},
-    {"month": 1, "title": "Local stakeholder group formed"},
-    {"month": 3, "title": "First study visit"},
-    {"month": 5, "title": "Return study visit"},
-    {"month": 6, "title": "Challenges and objectives agreed"},
-    {"month": 9, "title": "Draft Local Action Plan"},
-    {"month": 12, "title": "Pilot project defined (budget, funding source)"},
-    {"month": 15, "title": "Final Local Action Plan adopted"},
-    {"month": 18, "title": "Final report; MoU for continued cooperation"},
+    {"month": 0, "title": gettext_noop("Partnership agreement signed, kick-off")},
+    {"month": 1, "title": gettext_noop("Local stakeholder group formed")},
+    {"month": 3, "title": gettext_noop("First study visit")},
+    {"month": 5, "title": gettext_noop("Return study visit")},
+    {"month": 6, "title": gettext_noop("Challenges and objectives agreed")},
+    {"month": 9, "title": gettext_noop("Draft Local Action Plan")},
+    {"month": 12, "title": gettext_noop("Pilot project defined (budget, funding source)")},
+    {"month": 15, "title": gettext_noop("Final Local Action Plan adopted")},
+    {"month": 18, "title": gettext_noop("Final report; MoU for continued cooperation")},
 ]
 
 
-def default_milestone_template() -> list[dict]:
-    return [dict(item) for item in DEFAULT_MILESTONE_TEMPLATE]
+def default_milestone_template(language: str | None = None) -> list[dict]:
+    """The DESIGN.md template with its titles in `language` (default: the active one)."""
+    with translation.override(language or translation.get_language() or "en"):
+        return [
+            {"month": item["month"], "title": gettext(item["title"])}
+            for item in DEFAULT_MILESTONE_TEMPLATE
+        ]
+
+
+def template_titles(templates: dict[str, list | None], position: int) -> dict[str, str]:
+    """The title of milestone `position` in each language whose template lines up with
+    the English one (same months); other languages fall back to English."""
+    english = templates["en"]
+    titles = {}
+    for language, template in templates.items():
+        if not template or len(template) != len(english):
+            continue
+        if template[position].get("month") != english[position]["month"]:
+            continue
+        titles[language] = template[position]["title"]
+    return titles
 
 
 def validate_milestone_template(value) -> None:

@@ -1,4 +1,4 @@
-"""Applicant-facing pages ship complete Spanish and Portuguese translations."""
+"""Applicant-facing pages ship complete Spanish, Portuguese and French translations."""
 
 from pathlib import Path
 
@@ -9,7 +9,7 @@ from django.utils import translation
 LOCALE = Path(__file__).resolve().parents[1] / "locale"
 
 
-@pytest.mark.parametrize("language", ["es", "pt"])
+@pytest.mark.parametrize("language", ["es", "pt", "fr"])
 def test_catalogue_has_no_untranslated_or_fuzzy_entry(language):
     catalogue = polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "django.po"))
     missing = [entry.msgid for entry in catalogue.untranslated_entries()]
@@ -20,7 +20,8 @@ def test_catalogue_has_no_untranslated_or_fuzzy_entry(language):
 
 @pytest.mark.parametrize(
     ("language", "expected"),
-    [("es", "Convocatorias abiertas"), ("pt", "Convites abertos")],
+    [("es", "Convocatorias abiertas"), ("pt", "Convites abertos"),
+     ("fr", "Appels à candidatures ouverts")],
 )
 def test_compiled_catalogue_is_used_at_run_time(language, expected):
     with translation.override(language):
@@ -28,11 +29,11 @@ def test_compiled_catalogue_is_used_at_run_time(language, expected):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("language", ["es", "pt"])
-def test_deadline_reads_naturally_in_each_language(client, language):
+@pytest.mark.parametrize(("language", "joiner"), [("es", " de "), ("pt", " de "), ("fr", " à ")])
+def test_deadline_reads_naturally_in_each_language(client, language, joiner):
     from tests.factories import CallFactory
 
     CallFactory(name="Demo")
     client.cookies["django_language"] = language
     html = client.get("/").content.decode()
-    assert " de " in html.split('data-local-time>')[1].split("</time>")[0]
+    assert joiner in html.split('data-local-time>')[1].split("</time>")[0]
