@@ -437,7 +437,7 @@ def _deadline_message(last_minute, time_zone, closed: bool) -> str:
 def _recipient(application: Application) -> tuple[str, str]:
     if application.owner:
         return application.owner.email, application.owner.language
-    return application.contact_email, "en"
+    return application.contact_email, ""
 
 
 def _queue_confirmation(application: Application, *, language: str | None) -> None:
@@ -448,7 +448,9 @@ def _queue_to_applicant(application, template, event, *, language=None):
     to, preferred = _recipient(application)
     if not to:
         return
-    language = (language or preferred or "en")[:2]
+    # The recipient's own language first: e-mails never follow the language of the
+    # request (a staff member's, or another city's) that happened to cause them.
+    language = (preferred or language or "en")[:2]
     with translation.override(language):
         context = email_context(application)
     queue_email(

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from applications.views import home
+from iuc_portal.accounts.views import preferences, switch_language
 from iuc_portal.core.views import healthz
 
 admin.site.site_header = _("IUC programme staff")
@@ -11,7 +12,8 @@ admin.site.index_title = _("Programme administration")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", switch_language, name="set_language"),
+    path("accounts/preferences/", preferences, name="account_preferences"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("applications/", include("applications.urls")),

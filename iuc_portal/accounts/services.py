@@ -1,6 +1,9 @@
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from .models import User
 from .roles import STAFF_GROUP
@@ -24,3 +27,14 @@ def ensure_user(
         user=user, email=email, defaults={"verified": True, "primary": True}
     )
     return user, created
+
+
+def set_preferred_language(*, user: User, language: str) -> User:
+    """Remember the language a person reads the portal in; their e-mails use it too."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(_("“%(code)s” is not a language of the portal."),
+                              params={"code": language})
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user

@@ -1,0 +1,42 @@
+"""Each person's language, kept: switching it saves it, and the account page changes it."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
+
+from .forms import LanguagePreferenceForm
+from .language import set_language_cookie
+from .services import set_preferred_language
+
+
+@require_POST
+def switch_language(request):
+    """Django's set_language, which also remembers the choice of a signed-in person."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        set_preferred_language(user=request.user, language=language)
+    return response
+
+
+@login_required
+def preferences(request):
+    form = LanguagePreferenceForm(request.POST or None, initial={"language": request.user.language})
+    if request.method == "POST" and form.is_valid():
+        language = form.cleaned_data["language"]
+        set_preferred_language(user=request.user, language=language)
+        with translation.override(language):
+            messages.success(
+                request, _("Your language is saved: the portal and your e-mails use it.")
+            )
+        response = HttpResponseRedirect(reverse("account_preferences"))
+        set_language_cookie(response, language)
+        return response
+    return render(request, "account/preferences.html", {"form": form})
