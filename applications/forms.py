@@ -101,6 +101,16 @@ class MemberForm(forms.Form):
         label=_("Population"), min_value=1, max_value=100_000_000, required=False
     )
 
+    def __init__(self, *args, number=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.number = number
+        if number is not None:
+            # Distinct labels, so a screen reader tells the rows apart.
+            self.fields["name"].label = _("Municipality %(n)s") % {"n": number}
+            self.fields["population"].label = _("Population of municipality %(n)s") % {
+                "n": number
+            }
+
     def clean(self):
         data = super().clean()
         if data.get("name") and not data.get("population"):
@@ -111,6 +121,14 @@ class MemberForm(forms.Form):
 
 
 class BaseMemberFormSet(forms.BaseFormSet):
+    def get_form_kwargs(self, index):
+        # The empty row that JavaScript copies says "__number__" where its number goes.
+        return {"number": "__number__" if index is None else index + 1}
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["DELETE"].label = _("Remove municipality %(n)s") % {"n": form.number}
+
     def members(self) -> list[tuple[str, int]]:
         return [
             (form.cleaned_data["name"], form.cleaned_data["population"])
@@ -119,23 +137,45 @@ class BaseMemberFormSet(forms.BaseFormSet):
         ]
 
 
-def member_formset(data=None, *, application=None, extra_rows=0):
-    members = list(application.municipalities.all()) if application and application.pk else []
-    initial = [{"name": m.name, "population": m.population} for m in members]
+def member_formset(data=None, *, application=None, rows=None, add_row=False):
+    """The member municipalities of a group: any number up to MAX_MEMBERS.
+
+    `rows` (the values an official typed, when they asked for another row without
+    saving) replaces the stored members and gives an unbound formset, so nothing is
+    flagged as an error before the official saves.
+    """
+    if rows is None:
+        members = list(application.municipalities.all()) if application and application.pk else []
+        rows = [{"name": m.name, "population": m.population} for m in members]
+    rows = rows[:MAX_MEMBERS]
+    extra = max(3 - len(rows), 0) + (1 if add_row and len(rows) < MAX_MEMBERS else 0)
     formset_class = forms.formset_factory(
         MemberForm,
         formset=BaseMemberFormSet,
-        extra=max(3 - len(initial), 0) + extra_rows,
+        extra=extra,
+        can_delete=True,
         max_num=MAX_MEMBERS,
         validate_max=True,
         absolute_max=MAX_MEMBERS,
     )
-    formset = formset_class(data, initial=initial, prefix="members")
-    for number, form in enumerate(formset.forms, start=1):
-        # Distinct labels, so a screen reader tells the rows apart.
-        form.fields["name"].label = _("Municipality %(n)s") % {"n": number}
-        form.fields["population"].label = _("Population of municipality %(n)s") % {"n": number}
+    formset = formset_class(data, initial=rows, prefix="members")
     return formset
+
+
+def member_rows_from(data) -> list[dict]:
+    """The rows an official typed so far, read without validating them."""
+    try:
+        total = min(int(data.get("members-TOTAL_FORMS", 0)), MAX_MEMBERS)
+    except (TypeError, ValueError):
+        total = 0
+    rows = []
+    for index in range(max(total, 0)):
+        name = (data.get(f"members-{index}-name") or "").strip()[:150]
+        population = (data.get(f"members-{index}-population") or "").strip()[:12]
+        if data.get(f"members-{index}-DELETE") or not (name or population):
+            continue
+        rows.append({"name": name, "population": population})
+    return rows
 
 
 class ContactForm(SectionForm):

@@ -24,6 +24,7 @@ from .forms import (
     CityForm,
     WithdrawForm,
     member_formset,
+    member_rows_from,
     next_section,
 )
 from .geonames import known_population
@@ -66,10 +67,17 @@ def start(request, call_slug):
     if not call.is_open:
         return render(request, "applications/closed.html", {"call": call}, status=403)
 
+    if "add_member" in request.POST:
+        form, members = _with_another_member_row(request, call=call)
+        return render(
+            request,
+            "applications/section.html",
+            _section_context(call=call, application=None, form=form, members=members,
+                             section="city"),
+        )
     form = CityForm(request.POST or None, call=call)
-    members = member_formset(request.POST or None, extra_rows=_extra_member_rows(request))
-    submitted = request.method == "POST" and "add_member" not in request.POST
-    if submitted and form.is_valid() and members.is_valid():
+    members = member_formset(request.POST or None)
+    if request.method == "POST" and form.is_valid() and members.is_valid():
         data = form.cleaned_data
         try:
             application = services.start_application(
@@ -105,9 +113,10 @@ def edit(request, pk, section):
     form = form_class(request.POST or None, request.FILES or None, application=application)
     members = None
     if form_class is CityForm:
-        members = member_formset(
-            request.POST or None, application=application, extra_rows=_extra_member_rows(request)
-        )
+        if "add_member" in request.POST:
+            form, members = _with_another_member_row(request, application=application)
+        else:
+            members = member_formset(request.POST or None, application=application)
     if request.method == "POST" and "add_member" not in request.POST:
         valid = form.is_valid() and (members is None or members.is_valid())
         if valid:
@@ -267,12 +276,13 @@ def letter(request, pk):
 # --- helpers ---------------------------------------------------------------------
 
 
-def _extra_member_rows(request) -> int:
-    try:
-        current = int(request.POST.get("members-TOTAL_FORMS", 0))
-    except ValueError:
-        return 0
-    return min(current + 1 - 3, MAX_MEMBERS) if "add_member" in request.POST else 0
+def _with_another_member_row(request, *, call=None, application=None):
+    """Without JavaScript, "Add another municipality" posts the form: show it again with
+    what was typed and one more row, unsaved and without error messages."""
+    typed = {name: request.POST.get(name, "") for name in CityForm.base_fields}
+    form = CityForm(initial=typed, call=call, application=application)
+    members = member_formset(rows=member_rows_from(request.POST), add_row=True)
+    return form, members
 
 
 def _read_only_reason(application) -> str:
@@ -337,6 +347,7 @@ def _section_context(*, call, application, form, members, section):
                 "declared": f"{application.population:,}",
             }
     return {
+        "max_members": MAX_MEMBERS,
         "call": call,
         "application": application,
         "group_total": services.pdf_context(application)["group_total"] if application else None,

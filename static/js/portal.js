@@ -107,15 +107,55 @@
   function inputs() {
     return document.querySelectorAll("input[name^='members-'][name$='-population']");
   }
+  function removed(input) {
+    var box = document.querySelector("input[name='" + input.name.replace(/-population$/, "-DELETE") + "']");
+    return box && box.checked;
+  }
   function update() {
     var sum = 0;
     inputs().forEach(function (input) {
       var value = parseInt(input.value, 10);
-      if (value > 0) sum += value;
+      if (value > 0 && !removed(input)) sum += value;
     });
     total.textContent = sum ? format.format(sum) : "—";
     warning.textContent = sum && sum < minimum ? "(" + totalBox.getAttribute("data-below-text") + ")" : "";
   }
-  inputs().forEach(function (input) { input.addEventListener("input", update); });
+  // Delegated, so rows added later count too; ticking "Remove" takes a row out.
+  document.addEventListener("input", function (event) {
+    if (/^members-\d+-population$/.test(event.target.name || "")) update();
+  });
+  document.addEventListener("change", function (event) {
+    if (/^members-\d+-DELETE$/.test(event.target.name || "")) update();
+  });
   update();
+})();
+
+/* Group of municipalities: "Add another municipality" adds a row in place (the button
+   posts the form and the server adds the row when JavaScript is off). */
+(function () {
+  "use strict";
+  var button = document.querySelector("[data-add-member]");
+  var rows = document.querySelector("[data-member-rows]");
+  var template = document.querySelector("[data-member-template]");
+  var totalForms = document.querySelector("input[name='members-TOTAL_FORMS']");
+  var announce = document.querySelector("[data-member-announce]");
+  if (!button || !rows || !template || !totalForms) return;
+  var max = parseInt(button.getAttribute("data-max"), 10);
+  button.addEventListener("click", function (event) {
+    event.preventDefault();
+    var index = parseInt(totalForms.value, 10);
+    if (index >= max) {
+      announce.textContent = announce.getAttribute("data-full-text");
+      return;
+    }
+    var html = template.innerHTML
+      .replace(/__prefix__/g, String(index))
+      .replace(/__number__/g, String(index + 1));
+    rows.insertAdjacentHTML("beforeend", html);
+    totalForms.value = String(index + 1);
+    var added = rows.lastElementChild;
+    var first = added.querySelector("input");
+    if (first) first.focus();
+    announce.textContent = announce.getAttribute("data-added-text");
+  });
 })();

@@ -149,3 +149,30 @@ def test_a_group_sees_its_total_population_add_up_while_typing(page: Page, site)
     page.get_by_label("Population of municipality 2").fill("40000")
     expect(page.locator("[data-members-total]")).to_have_text("100,000")
     expect(page.locator("[data-members-warning]")).to_have_text("")
+
+
+def test_a_group_lists_eight_members_adding_and_removing_rows_in_place(page: Page, site):
+    from applications.models import Application
+
+    CallFactory(name="Demo call (open)", slug="demo", partner_countries=["BR"])
+    sign_in(page, site, UserFactory().email)
+    page.goto(site + "/applications/apply/demo/")
+    page.get_by_label("Country").select_option("NL")
+    page.get_by_label("City, or name of the group of municipalities").fill("Foodvalley")
+    page.get_by_label("A group of municipalities").check()
+    add = page.get_by_role("button", name="Add another municipality")
+    for _ in range(6):  # 3 rows to start with, 9 after
+        add.click()
+    expect(page.get_by_label("Municipality 9", exact=True)).to_be_focused()
+    for number in range(1, 10):
+        page.get_by_label(f"Municipality {number}", exact=True).fill(f"Member {number}")
+        page.get_by_label(f"Population of municipality {number}").fill("20000")
+    expect(page.locator("[data-members-total]")).to_have_text("180,000")
+    page.get_by_label("Remove municipality 9").check()
+    expect(page.locator("[data-members-total]")).to_have_text("160,000")
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_text("Your draft is saved")).to_be_visible()
+    application = Application.objects.get(city_name="Foodvalley")
+    assert sorted(application.municipalities.values_list("name", flat=True)) == [
+        f"Member {number}" for number in range(1, 9)
+    ]
