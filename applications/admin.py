@@ -27,6 +27,7 @@ from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from iuc_portal.core.admin_filters import RegionFilter, YesNoFilter
+from iuc_portal.core.admin_widgets import ACCESSIBLE_FORMFIELD_OVERRIDES
 
 from . import services
 from .admin_forms import ExtensionForm, ImportCSVForm, RejectForm
@@ -71,7 +72,7 @@ class CallAdmin(TranslationAdmin):
     list_display = ["name", "slug", "opens_at", "deadline", "time_zone", "min_population"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["themes"]
+    formfield_overrides = ACCESSIBLE_FORMFIELD_OVERRIDES
     fieldsets = [
         (None, {"fields": ["name", "slug", "description"]}),
         (_("Dates"), {"fields": ["opens_at", "closes_at", "time_zone"]}),
