@@ -4,7 +4,9 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from django.utils.formats import number_format
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
+from django_countries import countries
 
 from iuc_portal.geography import is_eu_member
 
@@ -38,9 +40,29 @@ def country_problems(*, country: str, partner_countries: Collection[str]) -> lis
                 "of the 27 EU member states, and a partner city in one of the call's partner "
                 "countries (%(partners)s)."
             )
-            % {"country": country, "partners": ", ".join(sorted(partner_countries)) or "—"},
+            % {"country": country_name(country), "partners": _country_list(partner_countries)},
         )
     ]
+
+
+def country_name(code: str) -> str:
+    """The country's name in the active language (its code if unknown)."""
+    return str(countries.name(code)) or code
+
+
+def _country_list(codes: Collection[str]) -> str:
+    names = sorted(country_name(code) for code in codes)
+    return get_text_list(names, _("and")) if names else "—"
+
+
+ELIGIBILITY_CODES = frozenset(
+    {"country_not_eligible", "population_below_minimum", "group_too_small", "group_below_minimum"}
+)
+
+
+def is_ineligible(problems: Sequence[Problem]) -> bool:
+    """True when a rule of the call, not a missing answer, stands in the way."""
+    return any(problem.code in ELIGIBILITY_CODES for problem in problems)
 
 
 def population_problems(

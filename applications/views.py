@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from iuc_portal.core.downloads import private_pdf_response
 
 from . import selectors, services
-from .eligibility import declared_population_differs
+from .eligibility import declared_population_differs, is_ineligible
 from .forms import (
     MAX_MEMBERS,
     SECTION_BY_SLUG,
@@ -165,7 +165,8 @@ def review(request, pk):
         {
             "application": application,
             "call": application.call,
-            "problems": services.submission_problems(application),
+            "problems": (problems := services.submission_problems(application)),
+            "ineligible": is_ineligible(problems),
             "sections": _progress(application, "review"),
             "section": "review",
             **services.pdf_context(application),
@@ -183,7 +184,16 @@ def submit(request, pk):
             application=application, by=request.user, language=translation.get_language()
         )
     except services.NotReady:
-        messages.error(request, _("Some answers are still missing; see the list below."))
+        if is_ineligible(services.submission_problems(application)):
+            messages.error(request, _(
+                "This application cannot be submitted: as entered, the city does not meet a "
+                "rule of the call (see below). Correct the city section if a figure is wrong."
+            ))
+        else:
+            messages.error(request, _(
+                "This application cannot be submitted yet: some answers are missing (see "
+                "below). Complete them, then submit again."
+            ))
         return redirect("applications:review", pk=application.pk)
     except services.ApplicationError as error:
         messages.error(request, error.message)
@@ -276,6 +286,18 @@ def letter(request, pk):
 # --- helpers ---------------------------------------------------------------------
 
 
+def _formset_errors(members) -> list[dict]:
+    """The member rows' errors for the error summary, each pointing at its field."""
+    if members is None or not members.is_bound:
+        return []
+    errors = [{"field": None, "message": message} for message in members.non_form_errors()]
+    for form in members.forms:
+        for name, messages_ in form.errors.items():
+            field = form[name] if name in form.fields else None
+            errors.extend({"field": field, "message": message} for message in messages_)
+    return errors
+
+
 def _with_another_member_row(request, *, call=None, application=None):
     """Without JavaScript, "Add another municipality" posts the form: show it again with
     what was typed and one more row, unsaved and without error messages."""
@@ -347,6 +369,7 @@ def _section_context(*, call, application, form, members, section):
                 "declared": f"{application.population:,}",
             }
     return {
+        "formset_errors": _formset_errors(members),
         "max_members": MAX_MEMBERS,
         "call": call,
         "application": application,

@@ -159,3 +159,10 @@
     announce.textContent = announce.getAttribute("data-added-text");
   });
 })();
+
+/* After a failed submit, focus goes to the error summary, which links to each field. */
+(function () {
+  "use strict";
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) summary.focus();
+})();

@@ -562,9 +562,10 @@ def test_partner_country_must_be_one_of_the_calls():
     report = import_applications_csv(csv_text([row]), call=call)
     assert len(report.errors) == 1
     assert report.errors[0].startswith(
-        "row 2: country: Cities in IN cannot apply to this call: an EU city must be in one of "
-        "the 27 EU member states, and a partner city in one of the call's partner countries "
-        "(AR, BR, CA, CL, CN, CO, JP, MX, PE, US)."
+        "row 2: country: Cities in India cannot apply to this call: an EU city must be in one "
+        "of the 27 EU member states, and a partner city in one of the call's partner countries "
+        "(Argentina, Brazil, Canada, Chile, China, Colombia, Japan, Mexico, Peru and United "
+        "States of America)."
     )
 
 

@@ -105,10 +105,13 @@ def test_an_ineligible_city_sees_why_and_cannot_submit(page: Page, site):
     page.get_by_label("Population", exact=True).fill("99999")
     page.get_by_role("button", name="Save and continue").click()
     panel = page.get_by_role("region", name="Eligibility")
-    expect(panel).to_contain_text("Cities in GB cannot apply to this call")
+    expect(panel).to_contain_text("Cities in United Kingdom cannot apply to this call")
+    expect(panel).not_to_contain_text("GB")
     expect(panel).to_contain_text("below this call's minimum of 100,000")
     page.get_by_role("link", name=re.compile("Review and submit")).click()
     expect(page.get_by_role("button", name="Submit the application")).to_have_count(0)
+    expect(page.get_by_role("main")).to_contain_text("does not meet the rules of this call")
+    expect(page.get_by_role("main")).not_to_contain_text("Complete the sections above")
 
 
 def test_after_the_deadline_the_form_is_closed(page: Page, site):
