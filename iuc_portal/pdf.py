@@ -38,7 +38,10 @@ def html_fingerprint(html: str) -> str:
 
 
 def html_to_pdf(html: str) -> bytes:
-    return HTML(string=html, url_fetcher=StaticOnlyFetcher(), base_url=".").write_pdf()
+    # PDF/UA: tagged, with the document language, so screen readers read it in order.
+    return HTML(string=html, url_fetcher=StaticOnlyFetcher(), base_url=".").write_pdf(
+        pdf_variant="pdf/ua-1"
+    )
 
 
 def render_pdf(template_name: str, context: dict, *, language: str | None = None) -> bytes:

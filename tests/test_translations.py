@@ -37,3 +37,16 @@ def test_deadline_reads_naturally_in_each_language(client, language, joiner):
     client.cookies["django_language"] = language
     html = client.get("/").content.decode()
     assert joiner in html.split('data-local-time>')[1].split("</time>")[0]
+
+
+def test_portuguese_reads_naturally_to_brazilian_officials_too():
+    catalogue = polib.pofile(str(LOCALE / "pt" / "LC_MESSAGES" / "django.po"))
+    european_only = ("ficheiro", "equipa", "utilizador", "contacto", "descarregar")
+    found = [
+        (word, entry.msgid)
+        for entry in catalogue
+        for text in [entry.msgstr, *entry.msgstr_plural.values()]
+        for word in european_only
+        if word in text.lower()
+    ]
+    assert not found, found[:5]

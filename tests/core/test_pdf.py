@@ -44,3 +44,28 @@ def test_pdf_fetcher_serves_static_files_and_refuses_everything_else():
     for url in ["file:///etc/passwd", "http://127.0.0.1:9/x.png", "static:../../etc/passwd"]:
         with pytest.raises(ValueError, match="Refusing to fetch"):
             fetcher.fetch(url)
+
+
+@pytest.mark.parametrize("language", ["fr", "pt"])
+def test_pdfs_are_tagged_for_accessibility_and_carry_the_document_language(language):
+    import io
+
+    from pypdf import PdfReader
+
+    from iuc_portal.pdf import render_pdf
+
+    pdf = render_pdf("action_plans/pdf/plan.html", _plan_pdf_context(), language=language)
+    root = PdfReader(io.BytesIO(pdf)).trailer["/Root"]
+    assert root["/Lang"] == language
+    assert root["/MarkInfo"]["/Marked"]
+    assert "/StructTreeRoot" in root
+
+
+def _plan_pdf_context():
+    from datetime import date
+    from types import SimpleNamespace
+
+    plan = SimpleNamespace(application=SimpleNamespace(city_name="Almada"), pairing="Almada",
+                           start_date=date(2025, 6, 1), context="", objectives="",
+                           stakeholder_group="", actions="", updated_at=date(2025, 6, 2))
+    return {"plan": plan, "milestones": [], "pilots": [], "mous": [], "progress": 0}
