@@ -56,8 +56,10 @@ def test_plan_dates_and_budgets_follow_the_language(client, pair):
     assert "2025-06-01</" not in html
 
 
-@pytest.mark.parametrize(("language", "expected"), [("en", "€850,000"), ("fr", "850\u00a0000\u00a0€"),
-                                                    ("pt", "850.000\u00a0€")])
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("en", "€850,000"), ("fr", "850\u00a0000\u00a0€"), ("pt", "850.000\u00a0€")],
+)
 def test_euros_are_written_the_way_each_language_writes_them(language, expected):
     with translation.override(language):
         rendered = Template("{% load portal_format %}{{ amount|euros }}").render(
