@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from iuc_portal.core.downloads import private_pdf_response
+from iuc_portal.geography import EU_MEMBER_STATES
 
 from . import selectors, services
 from .eligibility import declared_population_differs, is_ineligible
@@ -380,5 +381,7 @@ def _section_context(*, call, application, form, members, section):
         "sections": _progress(application, section),
         "problems": problems,
         "population_hint": hint,
+        "eu_countries": " ".join(sorted(EU_MEMBER_STATES)),
+        "partner_countries": " ".join(sorted(call.partner_country_codes)),
         "is_last": next_section(section) is None,
     }

@@ -166,3 +166,47 @@
   var summary = document.querySelector("[data-error-summary]");
   if (summary) summary.focus();
 })();
+
+/* Eligibility while typing: country and population (or the group's total) are checked
+   against the call's rules as the official types. The server decides on saving. */
+(function () {
+  "use strict";
+  var panel = document.querySelector("[data-live-eligibility]");
+  var form = document.getElementById("application-form");
+  if (!panel || !form) return;
+  var out = panel.querySelector("[data-live-eligibility-text]");
+  var minimum = parseInt(panel.getAttribute("data-min-population"), 10);
+  var eu = (panel.getAttribute("data-eu-countries") || "").split(" ");
+  var partners = (panel.getAttribute("data-partner-countries") || "").split(" ");
+  var country = form.querySelector("select[name='country']");
+  var population = form.querySelector("input[name='population']");
+  if (!country && !population) return;
+  function isGroup() {
+    var checked = form.querySelector("input[name='is_group']:checked");
+    return checked && checked.value === "1";
+  }
+  function groupTotal() {
+    var sum = 0;
+    form.querySelectorAll("input[name^='members-'][name$='-population']").forEach(function (input) {
+      var box = form.querySelector("input[name='" + input.name.replace(/-population$/, "-DELETE") + "']");
+      var value = parseInt(input.value, 10);
+      if (value > 0 && !(box && box.checked)) sum += value;
+    });
+    return sum;
+  }
+  function check() {
+    var problems = [];
+    var code = country ? country.value : "";
+    if (code && eu.indexOf(code) === -1 && partners.indexOf(code) === -1) {
+      problems.push(panel.getAttribute("data-country-text"));
+    }
+    var people = isGroup() ? groupTotal() : parseInt(population && population.value, 10);
+    if (people > 0 && people < minimum) problems.push(panel.getAttribute("data-population-text"));
+    var started = code || people > 0;
+    out.textContent = problems.length ? problems.join(" ") : (started ? panel.getAttribute("data-ok-text") : "");
+    out.classList.toggle("text-danger-emphasis", problems.length > 0);
+    out.classList.toggle("text-success-emphasis", problems.length === 0 && Boolean(started));
+  }
+  form.addEventListener("input", check);
+  form.addEventListener("change", check);
+})();

@@ -179,3 +179,45 @@ def test_a_group_lists_eight_members_adding_and_removing_rows_in_place(page: Pag
     assert sorted(application.municipalities.values_list("name", flat=True)) == [
         f"Member {number}" for number in range(1, 9)
     ]
+
+
+def test_eligibility_updates_while_typing_and_the_server_still_decides(page: Page, site):
+    CallFactory(name="Demo call (open)", slug="demo", partner_countries=["BR"])
+    sign_in(page, site, UserFactory().email)
+    page.goto(site + "/applications/apply/demo/")
+    live = page.locator("[data-live-eligibility-text]")
+    page.get_by_label("Country").select_option("GB")
+    expect(live).to_contain_text("cannot apply to this call")
+    page.get_by_label("Country").select_option("NL")
+    page.get_by_label("Population", exact=True).fill("90000")
+    expect(live).to_contain_text("below the call's minimum of 100,000")
+    page.get_by_label("Population", exact=True).fill("361000")
+    expect(live).to_contain_text("your city is eligible")
+
+
+def test_on_a_phone_the_eligibility_panel_comes_before_the_save_buttons(page: Page, site):
+    from tests.applications.helpers import ready_draft
+
+    user = UserFactory()
+    application = ready_draft(call=CallFactory(slug="demo"), owner=user)
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, site, user.email)
+    page.goto(site + f"/applications/{application.pk}/edit/city/")
+    panel = page.get_by_role("region", name="Eligibility").bounding_box()
+    save = page.get_by_role("button", name="Save and continue").bounding_box()
+    assert panel["y"] < save["y"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_enter_in_a_field_saves_the_section_rather_than_adding_a_row(page: Page, site):
+    from applications.models import Application
+
+    CallFactory(name="Demo call (open)", slug="demo")
+    sign_in(page, site, UserFactory().email)
+    page.goto(site + "/applications/apply/demo/")
+    page.get_by_label("Country").select_option("NL")
+    page.get_by_label("City, or name of the group of municipalities").fill("Utrecht")
+    page.get_by_label("Population", exact=True).fill("361000")
+    page.get_by_label("Population", exact=True).press("Enter")
+    expect(page.get_by_text("Your draft is saved")).to_be_visible()
+    assert Application.objects.filter(city_name="Utrecht").exists()
