@@ -61,3 +61,19 @@ def test_pages_load_no_asset_from_another_host(client):
     assert "cdn" not in html.lower()
     assert "<script>" not in html  # no inline scripts: the CSP forbids them
     assert "/static/bootstrap/css/bootstrap.min.css" in html
+
+
+def test_without_a_broker_tasks_run_in_process_and_kombu_has_nothing_to_warn_about(tmp_path):
+    env = {key: value for key, value in os.environ.items()
+           if key not in {"REDIS_URL", "CELERY_BROKER_URL", "DATABASE_URL"}}
+    env["VAR_DIR"] = str(tmp_path)
+    code = ("import django; django.setup(); from django.conf import settings as s; "
+            "from iuc_portal.celery import app; "
+            "print(s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_BROKER_URL); "
+            "app.connection_for_write().as_uri()")
+    result = subprocess.run([sys.executable, "-W", "always", "-c", code], cwd=ROOT,
+                            env={**env, "DJANGO_SETTINGS_MODULE": "iuc_portal.settings"},
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "memory://localhost/"]
+    assert "No hostname was supplied" not in result.stderr
