@@ -48,3 +48,42 @@ def documents_visible_to(user) -> QuerySet[Application]:
 
 def draft_for(user, call: Call) -> Application | None:
     return applications_for(user).filter(call=call).order_by("-updated_at").first()
+
+
+def timeline_for(application: Application) -> list[dict]:
+    """What the applicant sees of their application's course: plain steps, no scores."""
+    from django.utils.translation import gettext as _
+
+    from .models import ApplicationStatus
+
+    steps = []
+    if application.submitted_at:
+        steps.append({"at": application.submitted_at, "kind": "submitted",
+                      "label": _("Submitted")})
+    if application.assessment_started_at:
+        steps.append({"at": application.assessment_started_at, "kind": "assessment",
+                      "label": _("Under assessment")})
+    for clarification in application.clarifications.all():
+        steps.append({"at": clarification.asked_at, "kind": "clarification",
+                      "label": _("Clarification asked")})
+        if clarification.answered_at:
+            steps.append({"at": clarification.answered_at, "kind": "answered",
+                          "label": _("Clarification answered")})
+    decisions = {ApplicationStatus.ACCEPTED, ApplicationStatus.REJECTED}
+    for change in application.status_changes.all():
+        if change.to_status in decisions:
+            steps.append({"at": change.at, "kind": "decision",
+                          "label": _("Decision: %(status)s")
+                          % {"status": change.get_to_status_display().lower()}})
+    return sorted(steps, key=lambda step: step["at"])  # fmt: skip
+
+
+def open_clarifications_for(user) -> QuerySet:
+    """The questions waiting for this official's answer."""
+    from .models import Clarification
+
+    if not getattr(user, "is_authenticated", False):
+        return Clarification.objects.none()
+    return Clarification.objects.filter(
+        application__owner=user, state=Clarification.State.OPEN
+    ).select_related("application__call")
