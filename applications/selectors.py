@@ -51,15 +51,14 @@ def draft_for(user, call: Call) -> Application | None:
 
 
 def timeline_for(application: Application) -> list[dict]:
-    """What the applicant sees of their application's course: plain steps, no scores."""
+    """What the applicant sees of their application's course: each status it reached,
+    when assessment started, each question and answer. Never a score."""
     from django.utils.translation import gettext as _
 
-    from .models import ApplicationStatus
-
-    steps = []
-    if application.submitted_at:
-        steps.append({"at": application.submitted_at, "kind": "submitted",
-                      "label": _("Submitted")})
+    steps = [
+        {"at": change.at, "kind": change.to_status, "label": change.get_to_status_display()}
+        for change in application.status_changes.all()
+    ]
     if application.assessment_started_at:
         steps.append({"at": application.assessment_started_at, "kind": "assessment",
                       "label": _("Under assessment")})
@@ -69,12 +68,6 @@ def timeline_for(application: Application) -> list[dict]:
         if clarification.answered_at:
             steps.append({"at": clarification.answered_at, "kind": "answered",
                           "label": _("Clarification answered")})
-    decisions = {ApplicationStatus.ACCEPTED, ApplicationStatus.REJECTED}
-    for change in application.status_changes.all():
-        if change.to_status in decisions:
-            steps.append({"at": change.at, "kind": "decision",
-                          "label": _("Decision: %(status)s")
-                          % {"status": change.get_to_status_display().lower()}})
     return sorted(steps, key=lambda step: step["at"])  # fmt: skip
 
 

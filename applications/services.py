@@ -462,8 +462,11 @@ def update_reopened_section(
         _open_clarification_for(application, section, now)
         if not given <= SECTION_EXTRAS.get(section, frozenset()):
             raise ApplicationError(_("Only the reopened section can be changed."))
-        allowed = SECTION_FIELDS[section] - {"country"}  # the side of a city never changes
-        if set(changes or {}) - allowed:
+        changes = dict(changes or {})
+        if "country" in changes and str(changes.pop("country")) != application.country.code:
+            raise ApplicationError(_("The country of an application cannot change."))
+        allowed = SECTION_FIELDS[section] - {"country"}
+        if set(changes) - allowed:
             raise ApplicationError(_("Only the reopened section can be changed."))
         _apply_changes(
             application,

@@ -100,6 +100,7 @@ class AssignForm(forms.Form):
     def __init__(self, *args, assessors, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assessor"].queryset = assessors
+        self.fields["assessor"].widget.attrs["class"] = "form-select"
 
 
 class RankFilterForm(forms.Form):
@@ -123,3 +124,8 @@ class RankFilterForm(forms.Form):
         required=False,
     )
     q = forms.CharField(label=_("City"), max_length=100, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = "form-control" if name == "q" else "form-select"

@@ -9,6 +9,7 @@ urlpatterns = [
     path("applications/<int:pk>/", views.assess, name="assess"),
     path("applications/<int:pk>/conflict/", views.conflict, name="conflict"),
     path("applications/<int:pk>/ask/", views.ask, name="ask"),
+    path("applications/<int:pk>/letter/", views.letter, name="letter"),
     path("lead/", views.calls, name="calls"),
     path("lead/calls/<slug:call_slug>/", views.ranked, name="ranked"),
     path("lead/calls/<slug:call_slug>/auto-assign/", views.auto_assign, name="auto_assign"),

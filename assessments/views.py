@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from applications import services as application_services
 from applications.models import Application, Call
+from iuc_portal.core.downloads import private_pdf_response
 
 from . import selectors, services
 from .forms import (
@@ -157,6 +158,22 @@ def ask(request, pk):
     else:
         messages.success(request, _("The question is sent to the applicant."))
     return back
+
+
+@login_required
+def letter(request, pk):
+    """The signed letter, for an assessor of the application or the lead."""
+    if is_lead(request.user):
+        application = _lead_application(request, pk)
+    elif is_assessor(request.user):
+        application = _own_assignment(request, pk).application
+    else:
+        raise PermissionDenied
+    if not application.commitment_letter:
+        raise Http404
+    return private_pdf_response(
+        application.commitment_letter, f"IUC-letter-of-commitment-{application.pk}.pdf"
+    )
 
 
 # --- Lead --------------------------------------------------------------------------
