@@ -256,3 +256,19 @@ def test_a_reopened_section_locks_again_at_its_end(call):
             changes={"contact_phone": "+32 2 123 45 67"},
             now=timezone.now() + timedelta(hours=2),
         )  # fmt: skip
+
+
+def test_seed_demo_gives_the_demo_call_criteria_assessors_and_scores_once():
+    from django.core.management import call_command
+
+    from applications.models import Call
+
+    call_command("seed_demo", force=True)
+    call_command("seed_demo", force=True)
+    demo = Call.objects.get(slug="demo")
+    assert len(selectors.criteria_for(demo)) == 5
+    assert Assignment.objects.filter(application__call=demo, state="submitted").count() == 5
+    assert Assignment.objects.filter(application__call=demo).count() == 6
+    lead_user = UserFactory._meta.model.objects.get(email="lead@iuc.example.eu")
+    flags = {r.city_name: r.disagreement for r in selectors.ranked_applications(lead_user, demo)}
+    assert flags == {"Barcelona": False, "Parma": True, "Guangzhou": False}
