@@ -9,7 +9,7 @@ from .models import AssessmentScheme, AssessorProfile, Criterion
 
 class CriterionInline(admin.TabularInline):
     model = Criterion
-    extra = 1
+    extra = 3
     fields = ["position", "name", "description", "weight", "scale_max"]
 
 
