@@ -14,6 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from applications import services as application_services
 from applications.models import Application, ApplicationStatus, Call, Clarification
@@ -141,17 +142,14 @@ def auto_assign(
         )  # fmt: skip
         by_id = {a.pk: a for a in applications}
         people_by_id = {p.pk: p for p in people}
-        created = Assignment.objects.bulk_create(
-            Assignment(application=by_id[a], assessor=people_by_id[p], assigned_by=by)
-            for a, p in plan
+        created = bulk_create_with_history(
+            [
+                Assignment(application=by_id[a], assessor=people_by_id[p], assigned_by=by)
+                for a, p in plan
+            ],
+            Assignment,
+            default_user=by,
         )
-        for assignment in created:  # bulk_create skips history: record it
-            assignment.history.create(
-                id=assignment.pk, application=assignment.application,
-                assessor=assignment.assessor, state=assignment.state,
-                assigned_by=by, assigned_at=assignment.assigned_at,
-                history_date=timezone.now(), history_type="+", history_user=by,
-            )  # fmt: skip
         for application_id in {a for a, _p in plan}:
             application_services.mark_under_assessment(application=by_id[application_id])
         for assessor_id in sorted({p for _a, p in plan}):

@@ -272,3 +272,13 @@ def test_seed_demo_gives_the_demo_call_criteria_assessors_and_scores_once():
     lead_user = UserFactory._meta.model.objects.get(email="lead@iuc.example.eu")
     flags = {r.city_name: r.disagreement for r in selectors.ranked_applications(lead_user, demo)}
     assert flags == {"Barcelona": False, "Parma": True, "Guangzhou": False}
+
+
+def test_automatic_assignments_are_kept_in_history_with_who_made_them(call):
+    boss = lead()
+    submitted(call)
+    assessor(), assessor()
+    created = services.auto_assign(call=call, by=boss)
+    assert len(created) == 2
+    for assignment in created:
+        assert assignment.history.get().history_user == boss
