@@ -35,6 +35,7 @@ from .models import (
     Application,
     ApplicationTheme,
     Call,
+    Clarification,
     Municipality,
     Region,
     StatusChange,
@@ -195,6 +196,18 @@ class StatusChangeInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("by")
 
 
+class ClarificationInline(ReadOnlyInline):
+    """Questions asked after submission and sections reopened: who, why, until when."""
+
+    model = Clarification
+    fields = ["asked_at", "asked_by", "question", "section", "reopen_until", "reopen_reason",
+              "state", "answered_at", "answer"]  # fmt: skip
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("asked_by")
+
+
 # --- Applications --------------------------------------------------------------------
 
 
@@ -236,7 +249,7 @@ class ApplicationAdmin(ExportMixin, SimpleHistoryAdmin):
     date_hierarchy = "submitted_at"
     ordering = [F("submitted_at").desc(nulls_last=True), "city_name"]  # drafts last
     actions = ["accept_for_matching", "reject", "grant_extension"]
-    inlines = [MunicipalityInline, ThemeChoiceInline, StatusChangeInline]
+    inlines = [MunicipalityInline, ThemeChoiceInline, StatusChangeInline, ClarificationInline]
 
     fieldsets = [
         (

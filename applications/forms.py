@@ -374,3 +374,9 @@ class WithdrawForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Your answer"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )

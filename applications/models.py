@@ -16,6 +16,7 @@ from iuc_portal.geography import region_of
 
 from .deadlines import effective_deadline
 from .milestones import default_milestone_template, validate_milestone_template
+from .sections import SECTION_CHOICES
 
 DEFAULT_MIN_POPULATION = 100_000
 
@@ -261,6 +262,9 @@ class Application(models.Model):
     )
     decision_reason = models.TextField(_("reason for the decision"), blank=True)
     has_eligibility_problems = models.BooleanField(_("eligibility problems"), default=False)
+    assessment_started_at = models.DateTimeField(
+        _("under assessment since"), null=True, blank=True
+    )
 
     # The PDF of the submitted application, rendered by Celery.
     pdf = models.FileField(_("PDF"), upload_to=pdf_upload_path, blank=True, max_length=300)
@@ -367,3 +371,66 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.from_status or '—'} → {self.to_status}"
+
+
+class Clarification(models.Model):
+    """A question to the applicant after submission, optionally reopening one section
+    until a moment (also after the call's deadline): who asked, why, until when."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Waiting for the applicant")
+        ANSWERED = "answered", _("Answered")
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="clarifications"
+    )
+    question = models.TextField(_("question"), max_length=3000)
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("asked by"),
+    )
+    asked_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    section = models.CharField(
+        _("section reopened"), max_length=20, choices=SECTION_CHOICES, blank=True
+    )
+    reopen_until = models.DateTimeField(_("reopened until"), null=True, blank=True)
+    reopen_reason = models.CharField(_("why it is reopened"), max_length=500, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.OPEN, db_index=True
+    )
+    answer = models.TextField(_("answer"), max_length=5000, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    section_before = models.TextField(blank=True)
+    section_after = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("clarification")
+        verbose_name_plural = _("clarifications")
+        ordering = ["asked_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(section="") | models.Q(reopen_until__isnull=False),
+                name="reopened_section_has_an_end",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.application} · {self.asked_at:%Y-%m-%d}"
+
+    def reopens_section_at(self, moment) -> str:
+        """The section the applicant may change at `moment`, or ""."""
+        if self.section and self.state == self.State.OPEN and moment < self.reopen_until:
+            return self.section
+        return ""

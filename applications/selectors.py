@@ -48,3 +48,35 @@ def documents_visible_to(user) -> QuerySet[Application]:
 
 def draft_for(user, call: Call) -> Application | None:
     return applications_for(user).filter(call=call).order_by("-updated_at").first()
+
+
+def timeline_for(application: Application) -> list[dict]:
+    """What the applicant sees of their application's course: each status it reached,
+    when assessment started, each question and answer. Never a score."""
+    from django.utils.translation import gettext as _
+
+    steps = [
+        {"at": change.at, "kind": change.to_status, "label": change.get_to_status_display()}
+        for change in application.status_changes.all()
+    ]
+    if application.assessment_started_at:
+        steps.append({"at": application.assessment_started_at, "kind": "assessment",
+                      "label": _("Under assessment")})
+    for clarification in application.clarifications.all():
+        steps.append({"at": clarification.asked_at, "kind": "clarification",
+                      "label": _("Clarification asked")})
+        if clarification.answered_at:
+            steps.append({"at": clarification.answered_at, "kind": "answered",
+                          "label": _("Clarification answered")})
+    return sorted(steps, key=lambda step: step["at"])  # fmt: skip
+
+
+def open_clarifications_for(user) -> QuerySet:
+    """The questions waiting for this official's answer."""
+    from .models import Clarification
+
+    if not getattr(user, "is_authenticated", False):
+        return Clarification.objects.none()
+    return Clarification.objects.filter(
+        application__owner=user, state=Clarification.State.OPEN
+    ).select_related("application__call")

@@ -24,11 +24,13 @@ from .models import (
     ApplicationStatus,
     ApplicationTheme,
     Call,
+    Clarification,
     Municipality,
     Region,
     StatusChange,
     Theme,
 )
+from .sections import SECTION_EXTRAS, SECTION_FIELDS, SECTION_TITLES, section_text
 from .uploads import validate_pdf_upload
 
 logger = logging.getLogger(__name__)
@@ -125,24 +127,38 @@ def update_draft(
     with transaction.atomic():
         application = _locked(application)
         _ensure_editable(application, now)
-        for field, value in (changes or {}).items():
-            if field not in DRAFT_FIELDS:
-                raise ValueError(f"{field} cannot be changed on a draft")
-            setattr(application, field, value)
-        if "country" in (changes or {}):
-            application.side = eligibility.side_for(str(application.country))
-        if letter is not None:
-            validate_pdf_upload(letter)
-            application.commitment_letter.save("letter.pdf", letter, save=False)
-        if theme_slugs is not None:
-            _set_themes(application, theme_slugs)
-        if members is not None:
-            _set_members(application, members)
-        if region_slugs is not None:
-            application.preferred_regions.set(Region.objects.filter(slug__in=list(region_slugs)))
-        application.has_eligibility_problems = bool(eligibility_problems(application))
-        _save_unique(application)
+        _apply_changes(
+            application,
+            allowed=DRAFT_FIELDS,
+            changes=changes,
+            theme_slugs=theme_slugs,
+            members=members,
+            region_slugs=region_slugs,
+            letter=letter,
+        )
     return application
+
+
+def _apply_changes(
+    application, *, allowed, changes, theme_slugs, members, region_slugs, letter
+) -> None:
+    for field, value in (changes or {}).items():
+        if field not in allowed:
+            raise ValueError(f"{field} cannot be changed here")
+        setattr(application, field, value)
+    if "country" in (changes or {}):
+        application.side = eligibility.side_for(str(application.country))
+    if letter is not None:
+        validate_pdf_upload(letter)
+        application.commitment_letter.save("letter.pdf", letter, save=False)
+    if theme_slugs is not None:
+        _set_themes(application, theme_slugs)
+    if members is not None:
+        _set_members(application, members)
+    if region_slugs is not None:
+        application.preferred_regions.set(Region.objects.filter(slug__in=list(region_slugs)))
+    application.has_eligibility_problems = bool(eligibility_problems(application))
+    _save_unique(application)
 
 
 def _set_themes(application: Application, theme_slugs: Sequence[str]) -> None:
@@ -332,6 +348,196 @@ def grant_extension(
             ]
         )
     return application
+
+
+# --- Assessment and clarifications -------------------------------------------------
+# Who may ask (an assigned assessor, the assessment lead) is the assessments app's
+# rule; these functions hold the application's side: what reopens, until when, and
+# that nothing else changes.
+
+
+def mark_under_assessment(*, application: Application, now: datetime | None = None) -> Application:
+    """The first assessor is assigned: the applicant's timeline says so (once)."""
+    if application.assessment_started_at is None:
+        application.assessment_started_at = now or timezone.now()
+        application.save(update_fields=["assessment_started_at", "updated_at"])
+    return application
+
+
+def ask_clarification(
+    *,
+    application: Application,
+    by,
+    question: str,
+    section: str = "",
+    until: datetime | None = None,
+    reason: str = "",
+    now: datetime | None = None,
+) -> Clarification:
+    """Ask the applicant a question; optionally reopen one section until `until`,
+    even after the call's deadline. Everything else stays locked."""
+    now = now or timezone.now()
+    question = (question or "").strip()
+    if not question:
+        raise ApplicationError(_("Write the question for the applicant."))
+    if len(question) > 3000:
+        raise ApplicationError(_("Keep the question under 3,000 characters."))
+    if section:
+        if section not in SECTION_FIELDS:
+            raise ApplicationError(_("Unknown section."))
+        if until is None or until <= now:
+            raise ApplicationError(_("A reopened section needs an end in the future."))
+        if not (reason or "").strip():
+            raise ApplicationError(_("Say why the section is reopened: it is kept for audit."))
+    else:
+        until, reason = None, ""
+    with transaction.atomic():
+        application = _locked(application)
+        if application.status != ApplicationStatus.SUBMITTED:
+            raise InvalidTransition(_("Questions can only be asked about a submitted application."))
+        if section and any(
+            c.reopens_section_at(now) for c in application.clarifications.all()
+        ):
+            raise InvalidTransition(
+                _("A section of this application is already reopened; wait for the answer.")
+            )
+        clarification = Clarification.objects.create(
+            application=application,
+            question=question,
+            asked_by=by,
+            asked_at=now,
+            section=section,
+            reopen_until=until,
+            reopen_reason=reason.strip()[:500],
+            section_before=section_text(application, section) if section else "",
+        )
+        to, preferred = _recipient(application)
+        if to:
+            language = (preferred or "en")[:2]
+            with translation.override(language):
+                context = {
+                    **email_context(application),
+                    "question": question,
+                    "section": str(SECTION_TITLES.get(section, "")),
+                    "until": until.astimezone(application.call.tz).strftime("%Y-%m-%d %H:%M")
+                    if until
+                    else "",
+                }
+            queue_email(
+                to=to,
+                template="applications/email/clarification",
+                language=language,
+                idempotency_key=f"clarification:{clarification.pk}:asked",
+                context=context,
+            )
+    return clarification
+
+
+def update_reopened_section(
+    *,
+    application: Application,
+    by,
+    section: str,
+    changes: dict | None = None,
+    theme_slugs: Sequence[str] | None = None,
+    members: Sequence[tuple[str, int]] | None = None,
+    region_slugs: Iterable[str] | None = None,
+    letter=None,
+    now: datetime | None = None,
+) -> Application:
+    """Change the one section a clarification reopened, before its end; nothing else."""
+    now = now or timezone.now()
+    given = {
+        name
+        for name, value in {
+            "theme_slugs": theme_slugs,
+            "members": members,
+            "region_slugs": region_slugs,
+            "letter": letter,
+        }.items()
+        if value is not None
+    }
+    with transaction.atomic():
+        application = _locked(application)
+        _open_clarification_for(application, section, now)
+        if not given <= SECTION_EXTRAS.get(section, frozenset()):
+            raise ApplicationError(_("Only the reopened section can be changed."))
+        changes = dict(changes or {})
+        if "country" in changes and str(changes.pop("country")) != application.country.code:
+            raise ApplicationError(_("The country of an application cannot change."))
+        allowed = SECTION_FIELDS[section] - {"country"}
+        if set(changes) - allowed:
+            raise ApplicationError(_("Only the reopened section can be changed."))
+        _apply_changes(
+            application,
+            allowed=allowed,
+            changes=changes,
+            theme_slugs=theme_slugs,
+            members=members,
+            region_slugs=region_slugs,
+            letter=letter,
+        )
+    return application
+
+
+def answer_clarification(
+    *, clarification: Clarification, by, answer: str, now: datetime | None = None
+) -> Clarification:
+    """The applicant answers (and so resubmits a reopened section, which locks again)."""
+    now = now or timezone.now()
+    answer = (answer or "").strip()
+    if not answer:
+        raise ApplicationError(_("Write your answer."))
+    with transaction.atomic():
+        clarification = (
+            Clarification.objects.select_for_update()
+            .select_related("application__call", "asked_by")
+            .get(pk=clarification.pk)
+        )
+        application = clarification.application
+        if application.owner_id != getattr(by, "pk", None):
+            raise ApplicationError(_("Only the applicant can answer."))
+        if clarification.state != Clarification.State.OPEN:
+            raise InvalidTransition(_("This question is already answered."))
+        if clarification.section and now >= clarification.reopen_until:
+            raise DeadlinePassed(
+                _("The time to change this section has passed; contact the programme team.")
+            )
+        clarification.answer = answer[:5000]
+        clarification.answered_at = now
+        clarification.answered_by = by
+        clarification.state = Clarification.State.ANSWERED
+        if clarification.section:
+            clarification.section_after = section_text(application, clarification.section)
+        clarification.save()
+        asker = clarification.asked_by
+        queue_email(
+            to=asker.email,
+            template="applications/email/clarification_answered",
+            language=(asker.language or "en")[:2],
+            idempotency_key=f"clarification:{clarification.pk}:answered",
+            context={"city": application.city_name, "call": application.call.name,
+                     "question": clarification.question, "answer": clarification.answer},
+        )  # fmt: skip
+    return clarification
+
+
+def _open_clarification_for(application, section, now) -> Clarification:
+    for clarification in application.clarifications.all():
+        if section and clarification.reopens_section_at(now) == section:
+            return clarification
+    raise DeadlinePassed(
+        _("This section is not open for changes: the application is submitted and locked.")
+    )
+
+
+def reopened_section(application: Application, *, now: datetime | None = None) -> str:
+    """The section the applicant may change now, or ""."""
+    now = now or timezone.now()
+    for clarification in application.clarifications.all():
+        if clarification.reopens_section_at(now):
+            return clarification.section
+    return ""
 
 
 # --- PDF -------------------------------------------------------------------------

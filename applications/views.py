@@ -22,6 +22,7 @@ from .forms import (
     MAX_MEMBERS,
     SECTION_BY_SLUG,
     SECTIONS,
+    AnswerForm,
     CityForm,
     WithdrawForm,
     member_formset,
@@ -53,6 +54,7 @@ def dashboard(request):
         "applications/dashboard.html",
         {
             "applications": selectors.applications_for(request.user).order_by("-updated_at"),
+            "questions": selectors.open_clarifications_for(request.user),
             "open_calls": selectors.open_calls(),
         },
     )
@@ -107,7 +109,10 @@ def edit(request, pk, section):
     form_class = SECTION_BY_SLUG.get(section)
     if form_class is None:
         raise Http404
-    if not application.is_editable:
+    reopened = (
+        "" if application.is_editable else services.reopened_section(application) == section
+    )
+    if not application.is_editable and not reopened:
         messages.warning(request, _read_only_reason(application))
         return redirect("applications:detail", pk=application.pk)
 
@@ -125,7 +130,12 @@ def edit(request, pk, section):
             if members is not None:
                 kwargs["members"] = members.members() if form.cleaned_data["is_group"] else []
             try:
-                services.update_draft(application=application, by=request.user, **kwargs)
+                if reopened:
+                    services.update_reopened_section(
+                        application=application, by=request.user, section=section, **kwargs
+                    )
+                else:
+                    services.update_draft(application=application, by=request.user, **kwargs)
             except ValidationError as error:
                 form.add_error(None, error)
             except services.ApplicationError as error:
@@ -134,6 +144,12 @@ def edit(request, pk, section):
                     messages.error(request, error.message)
                     return redirect("applications:detail", pk=application.pk)
             else:
+                if reopened:
+                    messages.success(
+                        request,
+                        _("The section is saved. Answer the question to send it back."),
+                    )
+                    return redirect("applications:detail", pk=application.pk)
                 following = next_section(section)
                 if "continue" in request.POST:
                     messages.success(request, _("Saved."))
@@ -144,17 +160,11 @@ def edit(request, pk, section):
                     request, _("Your draft is saved. You can come back to it at any time.")
                 )
                 return redirect("applications:edit", pk=application.pk, section=section)
-    return render(
-        request,
-        "applications/section.html",
-        _section_context(
-            call=application.call,
-            application=application,
-            form=form,
-            members=members,
-            section=section,
-        ),
+    context = _section_context(
+        call=application.call, application=application, form=form, members=members, section=section
     )
+    context["reopened"] = reopened
+    return render(request, "applications/section.html", context)
 
 
 @login_required
@@ -219,13 +229,35 @@ def detail(request, pk):
         {
             "application": application,
             "call": application.call,
-            "history": application.status_changes.select_related("by"),
+            "timeline": selectors.timeline_for(application),
+            "clarifications": application.clarifications.all(),
+            "reopened_section": services.reopened_section(application),
             "read_only_reason": None if application.is_editable else _read_only_reason(application),
             "can_withdraw": application.status
             in {ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.ACCEPTED},
             **services.pdf_context(application),
         },
     )
+
+
+@login_required
+@require_POST
+def answer(request, pk, clarification_pk):
+    application = get_object_or_404(selectors.applications_for(request.user), pk=pk)
+    clarification = get_object_or_404(application.clarifications, pk=clarification_pk)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write your answer."))
+        return redirect("applications:detail", pk=application.pk)
+    try:
+        services.answer_clarification(
+            clarification=clarification, by=request.user, answer=form.cleaned_data["answer"]
+        )
+    except services.ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Thank you: your answer is sent to the programme team."))
+    return redirect("applications:detail", pk=application.pk)
 
 
 @login_required

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "iuc_portal.accounts",
     "iuc_portal.mail",
     "applications",
+    "assessments",
     "pairings",
     "action_plans",
 ]

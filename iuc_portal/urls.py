@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("applications/", include("applications.urls")),
+    path("assess/", include("assessments.urls")),
     path("partnerships/", include("pairings.urls")),
     path("plans/", include("action_plans.urls")),
     path("", home, name="home"),

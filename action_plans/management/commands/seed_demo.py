@@ -4,6 +4,7 @@ from django.db import transaction
 
 from action_plans.demo import seed_plan_progress
 from applications.demo import seed_applications, seed_calls
+from assessments.demo import seed_assessment
 from iuc_portal.accounts.services import ensure_user
 from pairings.demo import seed_pairings
 
@@ -43,8 +44,11 @@ class Command(BaseCommand):
             staff = users["staff@iuc.example.eu"]
             pairings = seed_pairings(calls["demo-2025"], by=staff)
             seed_plan_progress(pairings, by=staff)
+            assessment_accounts = seed_assessment(calls["demo"], password=DEMO_PASSWORD)
         self.stdout.write(self.style.SUCCESS(f"Demo calls: {', '.join(sorted(calls))}"))
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for email, _name, staff, _language in DEMO_ACCOUNTS:
             role = "staff, /admin/" if staff else "city official"
+            self.stdout.write(f"  {email:32} {role}")
+        for email, role in assessment_accounts:
             self.stdout.write(f"  {email:32} {role}")
