@@ -2,12 +2,13 @@
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import AssessmentScheme, AssessorProfile, Criterion
 
 
-class CriterionInline(admin.TabularInline):
+class CriterionInline(TranslationTabularInline):
     model = Criterion
     extra = 3
     fields = ["position", "name", "description", "weight", "scale_max"]

@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from simple_history.models import HistoricalRecords
 
 from applications.models import Application, Call
@@ -12,32 +13,38 @@ from applications.models import Application, Call
 # The default IUC criteria: (name, description, weight, scale maximum).
 DEFAULT_CRITERIA = [
     (
-        "Relevance of the themes to the city's challenges",
-        "The chosen themes answer the challenges the city describes.",
+        gettext_noop("Relevance of the themes to the city's challenges"),
+        gettext_noop("The chosen themes answer the challenges the city describes."),
         Decimal("1.5"),
         5,
     ),
     (
-        "Political commitment at the right level",
-        "The commitment is signed by the mayor or an equivalent authority and resourced.",
+        gettext_noop("Political commitment at the right level"),
+        gettext_noop(
+            "The commitment is signed by the mayor or an equivalent authority and resourced."
+        ),
         Decimal("1"),
         5,
     ),
     (
-        "Capacity for an 18-month cooperation",
-        "A team, time and budget to run study visits and a Local Action Plan for 18 months.",
+        gettext_noop("Capacity for an 18-month cooperation"),
+        gettext_noop(
+            "A team, time and budget to run study visits and a Local Action Plan for 18 months."
+        ),
         Decimal("1"),
         5,
     ),
     (
-        "Expected local impact",
-        "The cooperation is likely to change local policy or lead to a pilot project.",
+        gettext_noop("Expected local impact"),
+        gettext_noop(
+            "The cooperation is likely to change local policy or lead to a pilot project."
+        ),
         Decimal("1.5"),
         5,
     ),
     (
-        "Willingness to share and learn",
-        "The city offers its own experience and is open to its partner's.",
+        gettext_noop("Willingness to share and learn"),
+        gettext_noop("The city offers its own experience and is open to its partner's."),
         Decimal("1"),
         5,
     ),

@@ -10,10 +10,12 @@ import hashlib
 from collections.abc import Mapping
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from modeltranslation.utils import build_localized_fieldname
 from simple_history.utils import bulk_create_with_history
 
 from applications import services as application_services
@@ -57,13 +59,23 @@ def set_up_assessment(*, call: Call, by=None) -> AssessmentScheme:
         scheme, created = AssessmentScheme.objects.get_or_create(call=call)
         if created:
             Criterion.objects.bulk_create(
-                Criterion(scheme=scheme, name=name, description=description, weight=weight,
-                          scale_max=scale_max, position=position)
+                Criterion(scheme=scheme, weight=weight, scale_max=scale_max, position=position,
+                          **in_every_language("name", name),
+                          **in_every_language("description", description))
                 for position, (name, description, weight, scale_max) in enumerate(
                     DEFAULT_CRITERIA, start=1
                 )
             )  # fmt: skip
     return scheme
+
+
+def in_every_language(field: str, english: str) -> dict[str, str]:
+    """A default text in each language of the portal, from the translation catalogues."""
+    values = {}
+    for code, _label in settings.LANGUAGES:
+        with translation.override(code):
+            values[build_localized_fieldname(field, code)] = translation.gettext(english)
+    return values
 
 
 # --- Assigning ---------------------------------------------------------------------
