@@ -14,7 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from applications.models import Application, Call, Side, Theme
 
-from . import matching, services
+from . import matching, services, wording
 from .models import (
     MatchingSettings,
     MatchRun,
@@ -43,6 +43,15 @@ class RunForm(forms.Form):
     include_submitted = forms.BooleanField(
         label=gettext_lazy("Include submitted (not yet accepted) applications"), required=False
     )
+    preferences = forms.ChoiceField(
+        label=gettext_lazy("Stated preferences"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("The call's setting")),
+            ("strict", gettext_lazy("Restrict the candidates")),
+            ("relaxed", gettext_lazy("Relax: allow pairs outside them, with a strong penalty")),
+        ],
+    )
 
 
 class ManualPairForm(forms.Form):
@@ -60,6 +69,25 @@ class ManualPairForm(forms.Form):
         )
         self.fields["eu_application"].queryset = candidates.filter(side=Side.EU)
         self.fields["partner_application"].queryset = candidates.filter(side=Side.PARTNER)
+
+
+class WhyNotForm(forms.Form):
+    """Any EU city and any partner city of the call (candidates or not)."""
+
+    eu_application = forms.ModelChoiceField(
+        queryset=Application.objects.none(), label=gettext_lazy("EU city")
+    )
+    partner_application = forms.ModelChoiceField(
+        queryset=Application.objects.none(), label=gettext_lazy("Partner city")
+    )
+
+    def __init__(self, *args, call: Call, **kwargs):
+        super().__init__(*args, **kwargs)
+        cities = Application.objects.filter(call=call, status__in=services.MATCHABLE).order_by(
+            "country", "city_name"
+        )
+        self.fields["eu_application"].queryset = cities.filter(side=Side.EU)
+        self.fields["partner_application"].queryset = cities.filter(side=Side.PARTNER)
 
 
 class PairingTransitionInline(admin.TabularInline):
@@ -170,7 +198,7 @@ class PairingAdmin(SimpleHistoryAdmin):
 
 @admin.register(MatchingSettings)
 class MatchingSettingsAdmin(admin.ModelAdmin):
-    list_display = ["call", "weights", "min_score"]
+    list_display = ["call", "weights", "min_score", "preferences", "preference_penalty"]
 
 
 @admin.register(PairDecision)
@@ -248,6 +276,7 @@ class MatchRunAdmin(admin.ModelAdmin):
                 view(require_POST(self.rerun_view)),
                 name="pairings_matchrun_rerun",
             ),
+            path("<int:pk>/why-not/", view(self.why_not_view), name="pairings_matchrun_why_not"),
             path(
                 "<int:pk>/manual/",
                 view(require_POST(self.manual_view)),
@@ -283,7 +312,7 @@ class MatchRunAdmin(admin.ModelAdmin):
             },
         )
 
-    def _run(self, request, call, *, objective, min_score, include_submitted):
+    def _run(self, request, call, *, objective, min_score, include_submitted, preferences=None):
         try:
             outcome = services.run_matching(
                 call=call,
@@ -291,7 +320,11 @@ class MatchRunAdmin(admin.ModelAdmin):
                 objective=objective,
                 min_score=min_score,
                 include_submitted=include_submitted,
+                preferences=preferences or None,
             )
+        except services.PairingError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return redirect("admin:pairings_matchrun_suggest", call_slug=call.slug)
         except matching.MatchingConflict as conflict:
             self.message_user(
                 request,
@@ -329,9 +362,8 @@ class MatchRunAdmin(admin.ModelAdmin):
                 {
                     **pair,
                     "shared_names": [_(theme_names.get(s, s)) for s in pair["shared_themes"]],
-                    "components_list": [
-                        (name, pair["components"][name]) for name in matching.COMPONENTS
-                    ],
+                    "components_list": list(pair["components"].items()),
+                    "notes": wording.pair_notes(pair),
                     "decision": decisions.get(key),
                     "pairing": pairing,
                     "confirmed": bool(pairing and pairing.holds_capacity),
@@ -353,6 +385,7 @@ class MatchRunAdmin(admin.ModelAdmin):
                 "decisions": decision_rows,
                 "unconfirmed": [r for r in rows if not r["confirmed"]],
                 "manual_form": ManualPairForm(call=call),
+                "why_form": WhyNotForm(call=call),
                 "can_change": request.user.has_perm("pairings.change_pairing"),
                 "confirmed_pairings": Pairing.objects.filter(
                     call=call, status__in=[PairingStatus.CONFIRMED, PairingStatus.ACTIVE]
@@ -394,6 +427,7 @@ class MatchRunAdmin(admin.ModelAdmin):
             objective=run.objective,
             min_score=run.parameters.get("min_score"),
             include_submitted=run.parameters.get("include_submitted", False),
+            preferences=run.parameters.get("preferences"),
         )
 
     def confirm_view(self, request, pk):
@@ -431,6 +465,43 @@ class MatchRunAdmin(admin.ModelAdmin):
         else:
             self.message_user(request, _("Choose an EU city and a partner city."), messages.ERROR)
         return redirect("admin:pairings_matchrun_review", pk=run.pk)
+
+    def why_not_view(self, request, pk):
+        """Any EU city and partner city: the pair's score and why the run left it out."""
+        self._require(request, "view_matchrun")
+        run = get_object_or_404(MatchRun.objects.select_related("call"), pk=pk)
+        form = WhyNotForm(request.GET or None, call=run.call)
+        answer = error = None
+        if form.is_valid():
+            try:
+                answer = services.explain_pair(
+                    run=run,
+                    eu_application_id=form.cleaned_data["eu_application"].pk,
+                    partner_application_id=form.cleaned_data["partner_application"].pk,
+                )
+            except services.PairingError as failure:
+                error = failure.message
+            except matching.MatchingConflict as conflict:
+                error = _("The locks and forbids cannot all hold: %(c)s") % {"c": conflict}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Why not this pair?"),
+            "run": run,
+            "call": run.call,
+            "form": form,
+            "answer": answer,
+            "error": error,
+        }
+        if answer is not None:
+            min_score = run.parameters.get("min_score") or 0.0
+            context.update(
+                reasons=wording.why_not_reasons(answer, min_score=min_score),
+                components_list=list(answer.components.items()),
+                shared_names=wording.theme_names(answer.shared_themes),
+                drop=answer.drop,
+            )
+        return TemplateResponse(request, "admin/pairings/why_not.html", context)
 
     def _confirm(self, request, call, eu_id, partner_id, run):
         try:

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -7,7 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from applications.models import Application, Call
 
-from .matching import COMPONENTS, OBJECTIVES, Weights
+from .matching import COMPONENTS, OBJECTIVES, PREFERENCE_PENALTY, Weights
 
 
 def default_weights() -> dict:
@@ -36,6 +37,25 @@ class MatchingSettings(models.Model):
         _("minimum score"),
         default=0.2,
         help_text=_("Pairs scoring below this are never suggested (a lock overrides it)."),
+    )
+    preferences = models.CharField(
+        _("stated preferences"),
+        max_length=7,
+        choices=[
+            ("strict", _("Restrict: only pairs within both cities' preferred regions/countries")),
+            ("relaxed", _("Relax: pairs outside them are possible, with a strong penalty")),
+        ],
+        default="strict",
+        help_text=_(
+            "A city that states no preferred region or country accepts any partner; "
+            "a lock overrides the preferences."
+        ),
+    )
+    preference_penalty = models.FloatField(
+        _("penalty outside the preferences"),
+        default=PREFERENCE_PENALTY,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text=_("Taken off the score of a pair outside a stated preference when relaxed."),
     )
 
     class Meta:

@@ -128,33 +128,29 @@ def run_matching(
     include_submitted: bool = False,
     with_candidates: bool = False,
     use_saved_decisions: bool = True,
+    preferences: str | None = None,
 ) -> "RunOutcome":
     """Suggest the best pairing of the call's free cities, and keep the run for audit.
 
+    ``preferences`` ("strict" or "relaxed") defaults to the call's matching settings.
     Raises matching.MatchingConflict when locks and forbids cannot all hold.
     """
-    if objective not in matching.OBJECTIVES:
-        raise PairingError(_("Unknown objective: %(o)s") % {"o": objective})
-    config = settings_for(call)
-    min_score = config.min_score if min_score is None else min_score
-    eu, partners = candidate_cities(call, include_submitted=include_submitted)
-    locks, forbids = list(locks), list(forbids)
-    if use_saved_decisions:
-        saved_locks, saved_forbids = decisions(call)
-        live = {c.key for c in eu} | {c.key for c in partners}
-        # A saved lock whose cities are already paired has done its work.
-        locks += [pair for pair in saved_locks if set(pair) <= live]
-        forbids += saved_forbids
+    problem = _problem(
+        call=call,
+        objective=objective,
+        min_score=min_score,
+        locks=locks,
+        forbids=forbids,
+        include_submitted=include_submitted,
+        use_saved_decisions=use_saved_decisions,
+        preferences=preferences,
+    )
+    config, eu, partners = problem.config, problem.eu, problem.partners
+    locks, forbids, min_score = problem.locks, problem.forbids, problem.min_score
+    preferences = problem.preferences
     started = time.perf_counter()
     suggestion = matching.suggest(
-        eu,
-        partners,
-        objective=objective,
-        locks=sorted(set(locks)),
-        forbids=sorted(set(forbids)),
-        min_score=min_score,
-        weights=config.engine_weights,
-        with_candidates=with_candidates,
+        eu, partners, with_candidates=with_candidates, **problem.engine_options()
     )
     document = suggestion.to_dict(call.slug)
     run = MatchRun.objects.create(
@@ -167,6 +163,8 @@ def run_matching(
             "locks": [list(p) for p in sorted(set(locks))],
             "forbids": [list(p) for p in sorted(set(forbids))],
             "include_submitted": include_submitted,
+            "preferences": preferences,
+            "preference_penalty": config.preference_penalty,
             "weights": config.weights,
             "eu_candidates": len(eu),
             "partner_candidates": len(partners),
@@ -176,6 +174,93 @@ def run_matching(
         duration_ms=int((time.perf_counter() - started) * 1000),
     )
     return RunOutcome(run=run, document=document)
+
+
+@dataclass
+class _Problem:
+    config: MatchingSettings
+    eu: list
+    partners: list
+    objective: str
+    min_score: float
+    locks: list
+    forbids: list
+    preferences: str
+
+    def engine_options(self) -> dict:
+        return {
+            "objective": self.objective,
+            "locks": self.locks,
+            "forbids": self.forbids,
+            "min_score": self.min_score,
+            "weights": self.config.engine_weights,
+            "preferences": self.preferences,
+            "preference_penalty": self.config.preference_penalty,
+        }
+
+
+def _problem(
+    *, call, objective, min_score, locks, forbids, include_submitted, use_saved_decisions,
+    preferences, drop_stale_locks=False,
+) -> _Problem:
+    if objective not in matching.OBJECTIVES:
+        raise PairingError(_("Unknown objective: %(o)s") % {"o": objective})
+    config = settings_for(call)
+    preferences = preferences or config.preferences
+    if preferences not in matching.PREFERENCES:
+        raise PairingError(_("Unknown preference rule: %(p)s") % {"p": preferences})
+    min_score = config.min_score if min_score is None else min_score
+    eu, partners = candidate_cities(call, include_submitted=include_submitted)
+    locks, forbids = list(locks), list(forbids)
+    live = {c.key for c in eu} | {c.key for c in partners}
+    if drop_stale_locks:
+        locks = [tuple(pair) for pair in locks if set(pair) <= live]
+    if use_saved_decisions:
+        saved_locks, saved_forbids = decisions(call)
+        # A saved lock whose cities are already paired has done its work.
+        locks += [pair for pair in saved_locks if set(pair) <= live]
+        forbids += saved_forbids
+    return _Problem(
+        config=config,
+        eu=eu,
+        partners=partners,
+        objective=objective,
+        min_score=min_score,
+        locks=sorted(set(locks)),
+        forbids=sorted(set(forbids)),
+        preferences=preferences,
+    )
+
+
+def explain_pair(*, run: MatchRun, eu_application_id: int, partner_application_id: int):
+    """"Why not?" for any EU and partner city of the run's call: the run's rules, locks
+    and forbids plus today's, on today's candidates. Raises PairingError when a city is
+    no candidate."""
+    parameters = run.parameters
+    problem = _problem(
+        call=run.call,
+        objective=run.objective,
+        min_score=parameters.get("min_score"),
+        locks=[tuple(pair) for pair in parameters.get("locks", [])],
+        forbids=[tuple(pair) for pair in parameters.get("forbids", [])],
+        include_submitted=parameters.get("include_submitted", False),
+        use_saved_decisions=True,
+        preferences=parameters.get("preferences"),
+        drop_stale_locks=True,
+    )
+    keys = {c.key for c in problem.eu} | {c.key for c in problem.partners}
+    for key in (eu_application_id, partner_application_id):
+        if key not in keys:
+            application = Application.objects.filter(pk=key, call=run.call).first()
+            raise PairingError(
+                _("%(city)s is not a candidate of this call: it is not accepted, not eligible "
+                  "or already has the partners it asked for.")
+                % {"city": application or key}
+            )
+    return matching.why_not(
+        problem.eu, problem.partners, eu_application_id, partner_application_id,
+        **problem.engine_options(),
+    )
 
 
 # --- Locks and forbids -----------------------------------------------------------

@@ -158,7 +158,11 @@ class Suggestion:
                     "partner_rank": int(p.partner_rank),
                     "eu_alternatives": alts(p.eu_alternatives),
                     "partner_alternatives": alts(p.partner_alternatives),
-                    "outside_preferences": [ref(c) for c in p.outside_preferences],
+                    "outside_preferences": [
+                        {**ref(c), "regions": sorted(c.preferred_regions),
+                         "countries": sorted(c.preferred_countries)}
+                        for c in p.outside_preferences
+                    ],
                     "notes": list(p.notes),
                 }
                 for p in self.pairs
