@@ -239,3 +239,16 @@ def test_two_acceptances_at_the_same_moment_never_exceed_capacity():
         thread.join(timeout=30)
     assert outcomes.count("accepted") == 1
     assert any("already has or has accepted" in o for o in outcomes)
+
+
+def test_the_demo_shows_a_proposal_waiting_for_both_cities():
+    from django.core.management import call_command
+
+    call_command("seed_demo", force=True)
+    call_command("seed_demo", force=True)  # idempotent
+    proposal = Pairing.objects.get(status=PairingStatus.PROPOSED)
+    assert str(proposal) == "Almada (PT) – Belo Horizonte (BR)"
+    assert proposal.shared_themes and proposal.components  # explained from the run
+    assert proposal.eu_application.owner.email == "almada@city.example.eu"
+    assert proposal.partner_application.owner.email == "belohorizonte@city.example.eu"
+    assert not proposal.answers.exists()
