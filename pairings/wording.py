@@ -48,17 +48,6 @@ def pair_notes(pair: dict) -> list[str]:
     return notes
 
 
-def component_label(name: str) -> str:
-    labels = {
-        "themes": _("shared themes"),
-        "region": _("region preferences"),
-        "language": _("a common working language"),
-        "size": _("similar size"),
-        "preference": _("outside a stated preference"),
-    }
-    return labels.get(name, name)
-
-
 def theme_names(slugs) -> list[str]:
     names = dict(Theme.objects.filter(slug__in=list(slugs)).values_list("slug", "name"))
     return [_(names.get(slug, slug)) for slug in slugs]
