@@ -694,7 +694,7 @@ def send_proposal_reminders(*, now: datetime | None = None) -> int:
     for pk in list(due):
         with transaction.atomic():
             pairing = (
-                Pairing.objects.select_for_update()
+                Pairing.objects.select_for_update(of=("self",))
                 .filter(pk=pk, status=PairingStatus.PROPOSED, reminder_sent_at__isnull=True)
                 .select_related("call", "eu_application__owner", "partner_application__owner")
                 .first()
