@@ -738,3 +738,19 @@ def test_the_engine_imports_no_django_and_no_orm():
                     if isinstance(node, ast.ImportFrom) and node.module and not node.level}
     assert modules <= {"__future__", "math", "collections", "dataclasses", "typing", "numpy",
                        "scipy"}
+
+
+@pytest.mark.parametrize("objective", ["max-total", "fair"])
+def test_sparse_slot_assignment_agrees_with_the_dense_solver(monkeypatch, objective):
+    for seed in range(8):
+        rng, eu, partners = random_instance(300 + seed, 30, 25, themes=5, cap2=0.3)
+        locks, forbids, min_score = random_constraints(rng, eu, partners)
+        kwargs = {"objective": objective, "locks": locks, "forbids": forbids,
+                  "min_score": min_score}
+        sparse = suggest(eu, partners, **kwargs)
+        with monkeypatch.context() as patch:
+            patch.setattr(matching.max_total, "_SPARSE", False)
+            dense = suggest(eu, partners, **kwargs)
+        assert len(sparse.pairs) == len(dense.pairs)
+        assert sparse.total_score == pytest.approx(dense.total_score, abs=1e-9)
+        check_feasible(sparse, eu, partners, locks, forbids, min_score)
