@@ -1,5 +1,9 @@
 """The ``max-total`` solver: an exact max-weight b-matching of the allowed pairs.
 
+(The assignment below runs on the allowed cells only, with scipy's sparse LAPJVsp,
+``min_weight_full_bipartite_matching``; the dense ``linear_sum_assignment`` is kept
+for rounds with gadgets.)
+
 ``max-total``
     Maximises the total score exactly. ``linear_sum_assignment`` runs on a slot
     expansion: each city repeated ``capacity`` times; an allowed slot pair weighs its
