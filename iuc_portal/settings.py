@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "iuc_portal.core.context_processors.site",
+                "pairings.context_processors.proposals",
             ],
         },
     },
@@ -164,6 +165,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-milestone-reminders": {
         "task": "action_plans.tasks.send_milestone_reminders",
         "schedule": crontab(hour=7, minute=0),
+    },
+    "send-proposal-reminders": {
+        "task": "pairings.tasks.send_proposal_reminders",
+        "schedule": crontab(hour=7, minute=30),
     },
     "send-staff-digest": {
         "task": "action_plans.tasks.send_staff_digest",

@@ -1,4 +1,6 @@
-"""Staff pairing workflow in the admin: suggest, explain, lock/forbid, confirm."""
+"""Staff pairing workflow in the admin: suggest, explain, lock/forbid, propose, confirm."""
+
+from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
@@ -6,15 +8,16 @@ from django.core.exceptions import BadRequest, PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
 from applications.models import Application, Call, Side, Theme
 
-from . import matching, services
+from . import matching, selectors, services, wording
 from .models import (
     MatchingSettings,
     MatchRun,
@@ -22,6 +25,7 @@ from .models import (
     Pairing,
     PairingStatus,
     PairingTransition,
+    ProposalAnswer,
 )
 
 
@@ -43,6 +47,15 @@ class RunForm(forms.Form):
     include_submitted = forms.BooleanField(
         label=gettext_lazy("Include submitted (not yet accepted) applications"), required=False
     )
+    preferences = forms.ChoiceField(
+        label=gettext_lazy("Stated preferences"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("The call's setting")),
+            ("strict", gettext_lazy("Restrict the candidates")),
+            ("relaxed", gettext_lazy("Relax: allow pairs outside them, with a strong penalty")),
+        ],
+    )
 
 
 class ManualPairForm(forms.Form):
@@ -60,6 +73,35 @@ class ManualPairForm(forms.Form):
         )
         self.fields["eu_application"].queryset = candidates.filter(side=Side.EU)
         self.fields["partner_application"].queryset = candidates.filter(side=Side.PARTNER)
+
+
+class WhyNotForm(forms.Form):
+    """Any EU city and any partner city of the call (candidates or not)."""
+
+    eu_application = forms.ModelChoiceField(
+        queryset=Application.objects.none(), label=gettext_lazy("EU city")
+    )
+    partner_application = forms.ModelChoiceField(
+        queryset=Application.objects.none(), label=gettext_lazy("Partner city")
+    )
+
+    def __init__(self, *args, call: Call, **kwargs):
+        super().__init__(*args, **kwargs)
+        cities = Application.objects.filter(call=call, status__in=services.MATCHABLE).order_by(
+            "country", "city_name"
+        )
+        self.fields["eu_application"].queryset = cities.filter(side=Side.EU)
+        self.fields["partner_application"].queryset = cities.filter(side=Side.PARTNER)
+
+
+class ProposalAnswerInline(admin.TabularInline):
+    model = ProposalAnswer
+    extra = 0
+    can_delete = False
+    readonly_fields = ["application", "answer", "reason", "by", "at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class PairingTransitionInline(admin.TabularInline):
@@ -90,8 +132,12 @@ class PairingAdmin(SimpleHistoryAdmin):
         "confirmed_by",
         "confirmed_at",
         "start_date",
+        "proposed_by",
+        "proposed_at",
+        "respond_by",
+        "reminder_sent_at",
     ]
-    inlines = [PairingTransitionInline]
+    inlines = [ProposalAnswerInline, PairingTransitionInline]
     actions = ["activate", "complete"]
 
     def has_add_permission(self, request):
@@ -129,7 +175,80 @@ class PairingAdmin(SimpleHistoryAdmin):
                 self.admin_site.admin_view(self.dissolve_view),
                 name="pairings_pairing_dissolve",
             ),
+            path(
+                "waiting/",
+                self.admin_site.admin_view(self.waiting_view),
+                name="pairings_pairing_waiting",
+            ),
+            path(
+                "<int:pk>/settle/",
+                self.admin_site.admin_view(require_POST(self.settle_view)),
+                name="pairings_pairing_settle",
+            ),
         ] + super().get_urls()
+
+    def waiting_view(self, request):
+        """Proposals past their response deadline without both answers: staff decide."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        rows = []
+        for pairing in selectors.waiting_for_cities():
+            answered = {a.application_id: a for a in pairing.answers.all()}
+            rows.append(
+                {
+                    "pairing": pairing,
+                    "eu_answer": answered.get(pairing.eu_application_id),
+                    "partner_answer": answered.get(pairing.partner_application_id),
+                }
+            )
+        return TemplateResponse(
+            request,
+            "admin/pairings/waiting.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Proposals waiting for cities"),
+                "rows": rows,
+                "can_change": self.has_change_permission(request),
+                "default_days": services.DEFAULT_RESPONSE_DAYS,
+            },
+        )
+
+    def settle_view(self, request, pk):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        pairing = get_object_or_404(Pairing, pk=pk)
+        action = request.POST.get("action")
+        reason = request.POST.get("reason", "")
+        try:
+            if action == "extend":
+                days = _days(request.POST)
+                services.extend_proposal(
+                    pairing=pairing,
+                    by=request.user,
+                    respond_by=timezone.now() + timedelta(days=days),
+                )
+                done = _("%(p)s: the cities have %(n)s more days.") % {"p": pairing, "n": days}
+            elif action == "confirm":
+                services.confirm_proposal_anyway(pairing=pairing, by=request.user, reason=reason)
+                done = _("%(p)s is confirmed.") % {"p": pairing}
+            elif action == "drop":
+                services.drop_proposal(pairing=pairing, by=request.user, reason=reason)
+                done = _("%(p)s is dropped.") % {"p": pairing}
+            else:
+                raise BadRequest("unknown action")
+        except services.PairingError as error:
+            self.message_user(request, f"{pairing}: {error.message}", messages.ERROR)
+        else:
+            self.message_user(request, done, messages.SUCCESS)
+        return redirect("admin:pairings_pairing_waiting")
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "waiting_count": selectors.waiting_for_cities().count(),
+        }
+        return super().changelist_view(request, extra_context)
 
     def dissolve_view(self, request, pk):
         if not self.has_change_permission(request):
@@ -170,7 +289,7 @@ class PairingAdmin(SimpleHistoryAdmin):
 
 @admin.register(MatchingSettings)
 class MatchingSettingsAdmin(admin.ModelAdmin):
-    list_display = ["call", "weights", "min_score"]
+    list_display = ["call", "weights", "min_score", "preferences", "preference_penalty"]
 
 
 @admin.register(PairDecision)
@@ -248,6 +367,12 @@ class MatchRunAdmin(admin.ModelAdmin):
                 view(require_POST(self.rerun_view)),
                 name="pairings_matchrun_rerun",
             ),
+            path("<int:pk>/why-not/", view(self.why_not_view), name="pairings_matchrun_why_not"),
+            path(
+                "<int:pk>/propose/",
+                view(require_POST(self.propose_view)),
+                name="pairings_matchrun_propose",
+            ),
             path(
                 "<int:pk>/manual/",
                 view(require_POST(self.manual_view)),
@@ -283,7 +408,7 @@ class MatchRunAdmin(admin.ModelAdmin):
             },
         )
 
-    def _run(self, request, call, *, objective, min_score, include_submitted):
+    def _run(self, request, call, *, objective, min_score, include_submitted, preferences=None):
         try:
             outcome = services.run_matching(
                 call=call,
@@ -291,7 +416,11 @@ class MatchRunAdmin(admin.ModelAdmin):
                 objective=objective,
                 min_score=min_score,
                 include_submitted=include_submitted,
+                preferences=preferences or None,
             )
+        except services.PairingError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return redirect("admin:pairings_matchrun_suggest", call_slug=call.slug)
         except matching.MatchingConflict as conflict:
             self.message_user(
                 request,
@@ -329,12 +458,12 @@ class MatchRunAdmin(admin.ModelAdmin):
                 {
                     **pair,
                     "shared_names": [_(theme_names.get(s, s)) for s in pair["shared_themes"]],
-                    "components_list": [
-                        (name, pair["components"][name]) for name in matching.COMPONENTS
-                    ],
+                    "components_list": list(pair["components"].items()),
+                    "notes": wording.pair_notes(pair),
                     "decision": decisions.get(key),
                     "pairing": pairing,
                     "confirmed": bool(pairing and pairing.holds_capacity),
+                    "proposed": bool(pairing and pairing.status == PairingStatus.PROPOSED),
                 }
             )
         decision_rows = PairDecision.objects.filter(call=call).select_related(
@@ -352,7 +481,10 @@ class MatchRunAdmin(admin.ModelAdmin):
                 "rows": rows,
                 "decisions": decision_rows,
                 "unconfirmed": [r for r in rows if not r["confirmed"]],
+                "unproposed": [r for r in rows if not r["pairing"]],
+                "default_days": services.DEFAULT_RESPONSE_DAYS,
                 "manual_form": ManualPairForm(call=call),
+                "why_form": WhyNotForm(call=call),
                 "can_change": request.user.has_perm("pairings.change_pairing"),
                 "confirmed_pairings": Pairing.objects.filter(
                     call=call, status__in=[PairingStatus.CONFIRMED, PairingStatus.ACTIVE]
@@ -394,6 +526,7 @@ class MatchRunAdmin(admin.ModelAdmin):
             objective=run.objective,
             min_score=run.parameters.get("min_score"),
             include_submitted=run.parameters.get("include_submitted", False),
+            preferences=run.parameters.get("preferences"),
         )
 
     def confirm_view(self, request, pk):
@@ -416,6 +549,63 @@ class MatchRunAdmin(admin.ModelAdmin):
             self._confirm(request, run.call, eu_id, partner_id, run)
         return redirect("admin:pairings_matchrun_review", pk=run.pk)
 
+    def propose_view(self, request, pk):
+        """Propose one pair, the ticked pairs, or every pair not yet proposed/confirmed."""
+        self._require(request, "change_pairing")
+        run = get_object_or_404(MatchRun.objects.select_related("call"), pk=pk)
+        days = _days(request.POST)
+        suggested = [(p["eu"]["id"], p["partner"]["id"]) for p in run.result.get("pairs", [])]
+        if request.POST.get("all"):
+            pairs = suggested
+        elif request.POST.getlist("pair"):
+            picked = set()
+            for value in request.POST.getlist("pair"):
+                try:
+                    eu_id, partner_id = (int(x) for x in value.split(":"))
+                except ValueError as error:
+                    raise BadRequest("pair must be EU_ID:PARTNER_ID") from error
+                picked.add((eu_id, partner_id))
+            pairs = [pair for pair in suggested if pair in picked]
+        elif "eu" in request.POST:
+            pairs = [_ids(request.POST)]
+        else:
+            self.message_user(request, _("Tick at least one pair to propose."), messages.ERROR)
+            return redirect("admin:pairings_matchrun_review", pk=run.pk)
+        live = {
+            (p.eu_application_id, p.partner_application_id)
+            for p in Pairing.objects.filter(call=run.call).exclude(status=PairingStatus.DISSOLVED)
+        }
+        respond_by = timezone.now() + timedelta(days=days)
+        proposed = 0
+        for eu_id, partner_id in pairs:
+            if (eu_id, partner_id) in live:
+                continue
+            try:
+                services.propose_pairing(
+                    call=run.call,
+                    eu_application_id=eu_id,
+                    partner_application_id=partner_id,
+                    by=request.user,
+                    match_run=run,
+                    respond_by=respond_by,
+                )
+            except services.PairingError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                proposed += 1
+        if proposed:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)s pair proposed; both cities are e-mailed and answer within %(d)s days.",
+                    "%(n)s pairs proposed; the cities are e-mailed and answer within %(d)s days.",
+                    proposed,
+                )
+                % {"n": proposed, "d": days},
+                messages.SUCCESS,
+            )
+        return redirect("admin:pairings_matchrun_review", pk=run.pk)
+
     def manual_view(self, request, pk):
         self._require(request, "change_pairing")
         run = get_object_or_404(MatchRun.objects.select_related("call"), pk=pk)
@@ -431,6 +621,43 @@ class MatchRunAdmin(admin.ModelAdmin):
         else:
             self.message_user(request, _("Choose an EU city and a partner city."), messages.ERROR)
         return redirect("admin:pairings_matchrun_review", pk=run.pk)
+
+    def why_not_view(self, request, pk):
+        """Any EU city and partner city: the pair's score and why the run left it out."""
+        self._require(request, "view_matchrun")
+        run = get_object_or_404(MatchRun.objects.select_related("call"), pk=pk)
+        form = WhyNotForm(request.GET or None, call=run.call)
+        answer = error = None
+        if form.is_valid():
+            try:
+                answer = services.explain_pair(
+                    run=run,
+                    eu_application_id=form.cleaned_data["eu_application"].pk,
+                    partner_application_id=form.cleaned_data["partner_application"].pk,
+                )
+            except services.PairingError as failure:
+                error = failure.message
+            except matching.MatchingConflict as conflict:
+                error = _("The locks and forbids cannot all hold: %(c)s") % {"c": conflict}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Why not this pair?"),
+            "run": run,
+            "call": run.call,
+            "form": form,
+            "answer": answer,
+            "error": error,
+        }
+        if answer is not None:
+            min_score = run.parameters.get("min_score") or 0.0
+            context.update(
+                reasons=wording.why_not_reasons(answer, min_score=min_score),
+                components_list=list(answer.components.items()),
+                shared_names=wording.theme_names(answer.shared_themes),
+                drop=answer.drop,
+            )
+        return TemplateResponse(request, "admin/pairings/why_not.html", context)
 
     def _confirm(self, request, call, eu_id, partner_id, run):
         try:
@@ -456,3 +683,13 @@ def _ids(data) -> tuple[int, int]:
         return int(data.get("eu", "")), int(data.get("partner", ""))
     except ValueError as error:
         raise BadRequest("eu and partner must be application ids") from error
+
+
+def _days(data) -> int:
+    try:
+        days = int(data.get("days") or services.DEFAULT_RESPONSE_DAYS)
+    except ValueError as error:
+        raise BadRequest("days must be a whole number") from error
+    if not 1 <= days <= 90:
+        raise BadRequest("days must be between 1 and 90")
+    return days

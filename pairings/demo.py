@@ -1,4 +1,5 @@
-"""Demo pairings for `seed_demo`: two confirmed pairs of demo-2025, the rest left to staff."""
+"""Demo pairings for `seed_demo`: two confirmed pairs of demo-2025, one proposal waiting
+for both cities' answers (Almada – Belo Horizonte), the rest left to staff."""
 
 from datetime import date
 
@@ -7,9 +8,10 @@ from django.utils import timezone
 from applications.models import Call
 
 from . import services
-from .models import HOLDING_STATUSES, Pairing
+from .models import HOLDING_STATUSES, PairDecision, Pairing
 
 DEMO_PAIRS = [("Rotterdam", "Surat"), ("Rome", "Yantai")]
+DEMO_PROPOSAL = ("Almada", "Belo Horizonte")
 
 
 def demo_start() -> date:
@@ -40,3 +42,24 @@ def seed_pairings(call: Call, *, by) -> list[Pairing]:
             )
         )
     return pairings
+
+
+def seed_proposal(call: Call, *, by) -> Pairing | None:
+    """Propose Almada – Belo Horizonte once; a later run leaves it as the cities left it."""
+    eu = call.applications.filter(city_name=DEMO_PROPOSAL[0]).first()
+    partner = call.applications.filter(city_name=DEMO_PROPOSAL[1]).first()
+    if not eu or not partner:
+        return None
+    if (
+        Pairing.objects.filter(eu_application=eu, partner_application=partner).exists()
+        or PairDecision.objects.filter(eu_application=eu, partner_application=partner).exists()
+    ):
+        return None
+    run = services.run_matching(call=call, by=by)  # the proposal carries its explanation
+    return services.propose_pairing(
+        call=call,
+        eu_application_id=eu.pk,
+        partner_application_id=partner.pk,
+        by=by,
+        match_run=run.run,
+    )

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -7,7 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from applications.models import Application, Call
 
-from .matching import COMPONENTS, OBJECTIVES, Weights
+from .matching import COMPONENTS, OBJECTIVES, PREFERENCE_PENALTY, Weights
 
 
 def default_weights() -> dict:
@@ -36,6 +37,25 @@ class MatchingSettings(models.Model):
         _("minimum score"),
         default=0.2,
         help_text=_("Pairs scoring below this are never suggested (a lock overrides it)."),
+    )
+    preferences = models.CharField(
+        _("stated preferences"),
+        max_length=7,
+        choices=[
+            ("strict", _("Restrict: only pairs within both cities' preferred regions/countries")),
+            ("relaxed", _("Relax: pairs outside them are possible, with a strong penalty")),
+        ],
+        default="strict",
+        help_text=_(
+            "A city that states no preferred region or country accepts any partner; "
+            "a lock overrides the preferences."
+        ),
+    )
+    preference_penalty = models.FloatField(
+        _("penalty outside the preferences"),
+        default=PREFERENCE_PENALTY,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text=_("Taken off the score of a pair outside a stated preference when relaxed."),
     )
 
     class Meta:
@@ -158,6 +178,17 @@ class Pairing(models.Model):
     )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A proposal: both cities answer before the response deadline.
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), null=True, blank=True)
+    respond_by = models.DateTimeField(_("answer by"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -180,6 +211,43 @@ class Pairing(models.Model):
     @property
     def holds_capacity(self) -> bool:
         return self.status in HOLDING_STATUSES
+
+    @property
+    def is_waiting(self) -> bool:
+        """A proposal whose response deadline passed without both answers."""
+        return bool(
+            self.status == PairingStatus.PROPOSED
+            and self.respond_by
+            and self.respond_by <= timezone.now()
+        )
+
+
+class ProposalAnswer(models.Model):
+    """One city's answer to a proposed pairing."""
+
+    class Answer(models.TextChoices):
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="answers")
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
+    answer = models.CharField(_("answer"), max_length=8, choices=Answer.choices)
+    reason = models.CharField(_("reason"), max_length=1000, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("answer to a proposal")
+        verbose_name_plural = _("answers to proposals")
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["pairing", "application"], name="one_answer_per_city")
+        ]
+
+    def __str__(self):
+        return f"{self.application}: {self.get_answer_display()}"
 
 
 class PairingTransition(models.Model):

@@ -1,7 +1,13 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from . import selectors
+from . import selectors, services, wording
+from .forms import DeclineForm
+from .models import ProposalAnswer
 
 
 @login_required
@@ -12,4 +18,77 @@ def partnerships(request):
         for pairing in selectors.partnerships_for(request.user)
         for own, partner in [selectors.own_and_partner(pairing, request.user)]
     ]
-    return render(request, "pairings/partnerships.html", {"rows": rows})
+    proposals = [
+        {"pairing": pairing, "own": own, "partner": partner}
+        for pairing in selectors.proposals_for(request.user)
+        for own, partner in [selectors.own_and_partner(pairing, request.user)]
+    ]
+    return render(
+        request, "pairings/partnerships.html", {"rows": rows, "proposals": proposals}
+    )
+
+
+@login_required
+def proposal(request, pk, decline_form=None):
+    """A proposed partner: public profile, why matched, deadline, accept or decline."""
+    pairing = selectors.proposal_for(request.user, pk)
+    own, partner = selectors.own_and_partner(pairing, request.user)
+    answers = {a.application_id: a for a in pairing.answers.all()}
+    context = {
+        "pairing": pairing,
+        "own": own,
+        "partner": partner,
+        "own_answer": answers.get(own.pk),
+        "partner_accepted": getattr(answers.get(partner.pk), "answer", None)
+        == ProposalAnswer.Answer.ACCEPTED,
+        "why": wording.why_matched(
+            score=pairing.score,
+            components=pairing.components or {},
+            shared_themes=pairing.shared_themes or [],
+        ),
+        "time_zone": own.time_zone,
+        "partner_population": partner.population
+        or sum(m.population for m in partner.municipalities.all()),
+        "deadline_passed": pairing.respond_by is not None
+        and pairing.respond_by <= timezone.now(),
+        "decline_form": decline_form or DeclineForm(),
+    }
+    return render(request, "pairings/proposal.html", context)
+
+
+@login_required
+@require_POST
+def accept(request, pk):
+    pairing = selectors.proposal_for(request.user, pk)
+    try:
+        pairing = services.accept_proposal(pairing=pairing, by=request.user)
+    except services.PairingError as error:
+        messages.error(request, error.message)
+        return redirect("pairings:proposal", pk=pk)
+    if pairing.holds_capacity:
+        messages.success(
+            request, _("Both cities accepted: the partnership is confirmed and your plan starts.")
+        )
+        return redirect("pairings:partnerships")
+    messages.success(request, _("Thank you: your city accepted. We wait for the other city."))
+    return redirect("pairings:proposal", pk=pk)
+
+
+@login_required
+@require_POST
+def decline(request, pk):
+    pairing = selectors.proposal_for(request.user, pk)
+    form = DeclineForm(request.POST)
+    if not form.is_valid():
+        return proposal(request, pk, decline_form=form)
+    try:
+        services.decline_proposal(
+            pairing=pairing, by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except services.PairingError as error:
+        messages.error(request, error.message)
+        return redirect("pairings:proposal", pk=pk)
+    messages.success(
+        request, _("Your city declined the proposal. The programme team has been told.")
+    )
+    return redirect("pairings:partnerships")

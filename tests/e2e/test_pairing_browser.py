@@ -60,3 +60,84 @@ def test_staff_run_lock_rerun_confirm_and_both_cities_see_their_partner(page: Pa
         page.get_by_role("link", name="My partnership").click()
         expect(page.get_by_role("heading", name="Your partner city")).to_be_visible()
         expect(page.locator(".partnership-card")).to_contain_text(partner)
+
+
+def staff_sign_in(page: Page, site, staff):
+    page.context.clear_cookies()
+    page.goto(site + "/admin/login/")
+    page.get_by_label(re.compile("E-mail|Email", re.I)).fill(staff.email)
+    page.get_by_label("Password").fill("correct-horse-battery")
+    page.get_by_role("button", name="Log in").click()
+
+
+def answer(page: Page, site, official, *, accept=True, reason=""):
+    page.context.clear_cookies()
+    sign_in(page, site, official.email)
+    page.goto(site + "/applications/")
+    page.locator(".proposals-alert a").first.click()
+    expect(page.get_by_role("heading", name="Why we propose this partner")).to_be_visible()
+    if accept:
+        page.get_by_role("button", name=re.compile("^Accept")).click()
+    else:
+        page.get_by_label("Why does your city decline this partner?").fill(reason)
+        page.get_by_role("button", name="Decline").click()
+
+
+def test_proposal_declined_forbidden_reproposed_accepted_by_both_and_confirmed(page: Page, site):
+    from action_plans.models import LocalActionPlan
+    from pairings.models import PairDecision
+
+    call = CallFactory(name="Demo call 2025", slug="demo-2025", partner_countries=["IN", "CN"])
+    officials = {name: UserFactory() for name in ("rotterdam", "surat", "yantai")}
+    rotterdam = accepted(call, "Rotterdam", "NL", ["climate-adaptation", "water-and-sanitation"],
+                         owner=officials["rotterdam"])
+    surat = accepted(call, "Surat", "IN", ["climate-adaptation", "water-and-sanitation"],
+                     owner=officials["surat"], motivation="Flood resilience of a river city.")
+    yantai = accepted(call, "Yantai", "CN", ["climate-adaptation"], owner=officials["yantai"])
+    staff = UserFactory(is_staff=True)
+    staff.groups.add(Group.objects.get(name="Programme staff"))
+
+    # staff propose the suggested pair
+    staff_sign_in(page, site, staff)
+    page.goto(site + "/admin/pairings/matchrun/suggest/demo-2025/")
+    page.get_by_role("button", name="Suggest pairings").click()
+    row = page.get_by_role("table", name=re.compile("Suggested pairs")).get_by_role(
+        "row", name=re.compile("Rotterdam"))
+    expect(row).to_contain_text("Surat (IN)")
+    row.get_by_role("button", name="Propose", exact=True).click()
+    expect(page.get_by_text("1 pair proposed")).to_be_visible()
+    mailed = set(OutboundEmail.objects.filter(template="pairings/email/proposed")
+                 .values_list("to_email", flat=True))
+    assert mailed == {officials["rotterdam"].email, officials["surat"].email}
+
+    # Rotterdam accepts, Surat declines with a reason
+    answer(page, site, officials["rotterdam"])
+    expect(page.get_by_text("Thank you: your city accepted")).to_be_visible()
+    answer(page, site, officials["surat"], accept=False, reason="Our council chose another focus.")
+    expect(page.get_by_text("Your city declined the proposal")).to_be_visible()
+
+    # staff see the decline and the forbid, run again and propose the new pair
+    assert OutboundEmail.objects.filter(template="pairings/email/proposal_declined").exists()
+    staff_sign_in(page, site, staff)
+    pairing = Pairing.objects.get(eu_application=rotterdam, partner_application=surat)
+    page.goto(site + f"/admin/pairings/pairing/{pairing.pk}/change/")
+    expect(page.get_by_text("Surat declined: Our council chose another focus.")).to_be_visible()
+    page.goto(site + "/admin/pairings/matchrun/suggest/demo-2025/")
+    page.get_by_role("button", name="Suggest pairings").click()
+    expect(page.get_by_text("Forbidden: Rotterdam (NL) – Surat (IN)")).to_be_visible()
+    assert PairDecision.objects.get(eu_application=rotterdam).kind == "forbid"
+    row = page.get_by_role("table", name=re.compile("Suggested pairs")).get_by_role(
+        "row", name=re.compile("Rotterdam"))
+    expect(row).to_contain_text("Yantai (CN)")
+    row.get_by_role("button", name="Propose", exact=True).click()
+    expect(page.get_by_text("1 pair proposed")).to_be_visible()
+
+    # both accept: confirmed, and both plans exist
+    answer(page, site, officials["yantai"])
+    expect(page.get_by_text("Thank you: your city accepted")).to_be_visible()
+    answer(page, site, officials["rotterdam"])
+    expect(page.get_by_text("Both cities accepted")).to_be_visible()
+    expect(page.locator(".partnership-card")).to_contain_text("Yantai")
+    confirmed = Pairing.objects.get(eu_application=rotterdam, status="confirmed")
+    assert confirmed.partner_application == yantai
+    assert LocalActionPlan.objects.filter(pairing=confirmed).count() == 2

@@ -223,7 +223,7 @@ def test_fair_raises_the_lowest_score_where_max_total_would_not():
 def doubled_by_plain_assignment(eu, partners):
     """Whether the bare slot relaxation (no pins) would use some pair twice."""
     scores = score_matrix(eu, partners)
-    shares = matching._Scorer(eu, partners, Weights()).shares
+    shares = matching.scoring._Scorer(eu, partners, Weights()).shares
     cap_e = np.array([c.capacity for c in matching.canonical_order(eu)])
     cap_p = np.array([c.capacity for c in matching.canonical_order(partners)])
     rs, cs = np.repeat(np.arange(len(eu)), cap_e), np.repeat(np.arange(len(partners)), cap_p)
@@ -246,7 +246,7 @@ def doubled_by_plain_assignment(eu, partners):
 @pytest.mark.parametrize("objective", ["max-total", "fair"])
 def test_pair_used_twice_by_the_relaxation_is_repaired_exactly(monkeypatch, hooks, objective):
     for name, value in hooks.items():
-        monkeypatch.setattr(matching, name, value)
+        monkeypatch.setattr(matching.max_total, name, value)
     doubled = 0
     for seed in range(40):
         rng, eu, partners = random_instance(5000 + seed, 4, 4, themes=3, cap2=0.8)
@@ -273,7 +273,7 @@ def test_medium_instances_agree_with_highs(monkeypatch, objective):
                   "min_score": min_score}
         fast = suggest(eu, partners, **kwargs)
         with monkeypatch.context() as patch:
-            patch.setattr(matching, "_MAX_ROUNDS", -1)  # no assignment round: HiGHS
+            patch.setattr(matching.max_total, "_MAX_ROUNDS", -1)  # no assignment round: HiGHS
             exact = suggest(eu, partners, **kwargs)
         assert "milp" in exact.solver and "milp" not in fast.solver
         assert len(fast.pairs) == len(exact.pairs)
@@ -493,10 +493,13 @@ def test_components_add_up_to_the_score_and_follow_the_documented_formulas():
     weights = Weights(themes=0.4, region=0.3, language=0.1, size=0.2)
     for seed in range(15):
         _, eu, partners = random_instance(40 + seed, 5, 4, themes=6)
-        sug = suggest(eu, partners, weights=weights, min_score=0.0)
+        # relaxed without a penalty: every pair is a candidate, as before preferences
+        sug = suggest(eu, partners, weights=weights, min_score=0.0, preferences="relaxed",
+                      preference_penalty=0.0)
         assert sug.pairs
         for p in sug.pairs:
-            assert list(p.components) == list(COMPONENTS)
+            assert list(p.components) == [*COMPONENTS, "preference"]
+            assert p.components.pop("preference") == 0.0
             assert sum(p.components.values()) == p.score  # bit for bit
             raw = reference_components(p.eu, p.partner, eu + partners)
             for name in COMPONENTS:
@@ -715,14 +718,39 @@ def test_a_thousand_cities_a_side_are_paired_with_distinct_partners():
     assert len(pairs) == len(set(pairs))
 
 
+def test_the_engine_package_has_small_modules():
+    import pathlib
+
+    for path in pathlib.Path(matching.__file__).parent.glob("*.py"):
+        assert len(path.read_text(encoding="utf-8").splitlines()) < 400, path.name
+
+
 def test_the_engine_imports_no_django_and_no_orm():
     import ast
     import pathlib
 
-    tree = ast.parse(pathlib.Path(matching.__file__).read_text(encoding="utf-8"))
-    modules = {alias.name.split(".")[0] for node in ast.walk(tree)
-               if isinstance(node, ast.Import) for alias in node.names}
-    modules |= {node.module.split(".")[0] for node in ast.walk(tree)
-                if isinstance(node, ast.ImportFrom) and node.module}
+    modules = set()
+    for path in pathlib.Path(matching.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        modules |= {alias.name.split(".")[0] for node in ast.walk(tree)
+                    if isinstance(node, ast.Import) for alias in node.names}
+        modules |= {node.module.split(".")[0] for node in ast.walk(tree)
+                    if isinstance(node, ast.ImportFrom) and node.module and not node.level}
     assert modules <= {"__future__", "math", "collections", "dataclasses", "typing", "numpy",
                        "scipy"}
+
+
+@pytest.mark.parametrize("objective", ["max-total", "fair"])
+def test_sparse_slot_assignment_agrees_with_the_dense_solver(monkeypatch, objective):
+    for seed in range(8):
+        rng, eu, partners = random_instance(300 + seed, 30, 25, themes=5, cap2=0.3)
+        locks, forbids, min_score = random_constraints(rng, eu, partners)
+        kwargs = {"objective": objective, "locks": locks, "forbids": forbids,
+                  "min_score": min_score}
+        sparse = suggest(eu, partners, **kwargs)
+        with monkeypatch.context() as patch:
+            patch.setattr(matching.max_total, "_SPARSE", False)
+            dense = suggest(eu, partners, **kwargs)
+        assert len(sparse.pairs) == len(dense.pairs)
+        assert sparse.total_score == pytest.approx(dense.total_score, abs=1e-9)
+        check_feasible(sparse, eu, partners, locks, forbids, min_score)

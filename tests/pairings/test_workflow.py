@@ -245,3 +245,70 @@ def test_an_import_cannot_unpair_a_paired_city(call, cities):
     assert "is paired: an import cannot change it" in report.errors[0]
     cities["rotterdam"].refresh_from_db()
     assert cities["rotterdam"].status == ApplicationStatus.PAIRED
+
+
+@pytest.fixture
+def asia_only(call):
+    from applications.models import Region
+
+    rotterdam = accepted(call, "Rotterdam", "NL", ["climate-adaptation", "water-and-sanitation"])
+    rotterdam.preferred_regions.set([Region.objects.get(slug="asia")])
+    recife = accepted(call, "Recife", "BR", ["climate-adaptation", "water-and-sanitation"])
+    surat = accepted(call, "Surat", "IN", ["water-and-sanitation"])
+    return rotterdam, recife, surat
+
+
+def run_json(*args):
+    return json.loads(run_command(*args))
+
+
+def test_stated_preferences_restrict_by_default_and_the_command_can_relax_them(call, asia_only):
+    rotterdam, recife, surat = asia_only
+    strict = run_json("--call", call.slug, "--min-score", "0")
+    assert strict["preferences"] == "strict"
+    assert [(p["eu"]["id"], p["partner"]["id"]) for p in strict["pairs"]] == [
+        (rotterdam.pk, surat.pk)
+    ]
+    relaxed = run_json(
+        "--call", call.slug, "--min-score", "0", "--preferences", "relaxed",
+        "--lock", f"{rotterdam.pk}:{recife.pk}",
+    )
+    pair = relaxed["pairs"][0]
+    assert relaxed["preferences"] == "relaxed" and pair["partner"]["id"] == recife.pk
+    assert pair["components"]["preference"] < 0
+    assert sum(pair["components"].values()) == pytest.approx(pair["score"])
+    assert {"themes", "region", "language", "size"} <= set(pair["components"])
+    assert MatchRun.objects.latest("created_at").parameters["preferences"] == "relaxed"
+
+
+def test_the_calls_matching_settings_choose_the_preference_rule(call, asia_only):
+    rotterdam, recife, surat = asia_only
+    config = services.settings_for(call)
+    config.preferences = "relaxed"
+    config.save()
+    document = services.run_matching(call=call, min_score=0, locks=[(rotterdam.pk, recife.pk)])
+    assert document.document["preferences"] == "relaxed"
+
+
+def test_staff_ask_why_not_for_any_pair_and_see_the_reason(client, call, asia_only):
+    from django.contrib.auth.models import Group
+    from django.urls import reverse
+
+    rotterdam, recife, surat = asia_only
+    staff = UserFactory(is_staff=True)
+    staff.groups.add(Group.objects.get(name="Programme staff"))
+    client.force_login(staff)
+    run = services.run_matching(call=call, by=staff, min_score=0).run
+    review = client.get(reverse("admin:pairings_matchrun_review", args=[run.pk])).content.decode()
+    assert "Why not?" in review
+    url = reverse("admin:pairings_matchrun_why_not", args=[run.pk])
+    page = client.get(url, {"eu_application": rotterdam.pk, "partner_application": recife.pk})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "outside Rotterdam&#x27;s preferred regions (Asia)" in html
+    assert "The total score would drop by" in html
+    bad = client.get(url, {"eu_application": "x", "partner_application": "<b>"})
+    assert bad.status_code == 200 and "Select a valid choice" in bad.content.decode()
+    # an official is never let in
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 302

@@ -6,7 +6,7 @@ from action_plans.demo import seed_plan_progress
 from applications.demo import seed_applications, seed_calls
 from assessments.demo import seed_assessment
 from iuc_portal.accounts.services import ensure_user
-from pairings.demo import seed_pairings
+from pairings.demo import seed_pairings, seed_proposal
 
 DEMO_PASSWORD = "iuc-demo-2019"  # noqa: S105 - demo accounts on a developer's machine only
 
@@ -16,6 +16,7 @@ DEMO_ACCOUNTS = [
     ("rotterdam@city.example.eu", "Rotterdam city official", False, "en"),
     ("almada@city.example.eu", "Almada city official", False, "pt"),
     ("buenosaires@city.example.eu", "Buenos Aires city official", False, "es"),
+    ("belohorizonte@city.example.eu", "Belo Horizonte city official", False, "pt"),
 ]
 
 
@@ -45,6 +46,7 @@ class Command(BaseCommand):
             pairings = seed_pairings(calls["demo-2025"], by=staff)
             seed_plan_progress(pairings, by=staff)
             assessment_accounts = seed_assessment(calls["demo"], password=DEMO_PASSWORD)
+            seed_proposal(calls["demo-2025"], by=staff)
         self.stdout.write(self.style.SUCCESS(f"Demo calls: {', '.join(sorted(calls))}"))
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for email, _name, staff, _language in DEMO_ACCOUNTS:

@@ -23,6 +23,13 @@ class Command(BaseCommand):
         parser.add_argument("--lock", action="append", default=[], metavar="EU_ID:PARTNER_ID")
         parser.add_argument("--forbid", action="append", default=[], metavar="EU_ID:PARTNER_ID")
         parser.add_argument("--min-score", type=float, default=None)
+        parser.add_argument(
+            "--preferences",
+            choices=matching.PREFERENCES,
+            default=None,
+            help="strict: stated preferred regions/countries restrict the candidates; "
+            "relaxed: a pair outside them costs a penalty (default: the call's setting)",
+        )
         parser.add_argument("--include-submitted", action="store_true")
         parser.add_argument("--with-candidates", action="store_true")
         parser.add_argument("--format", choices=["json", "table"], default="json")
@@ -41,24 +48,29 @@ class Command(BaseCommand):
                 forbids=[pair_argument(v) for v in options["forbid"]],
                 include_submitted=options["include_submitted"],
                 with_candidates=options["with_candidates"],
+                preferences=options["preferences"],
             )
         except matching.MatchingConflict as conflict:
             raise CommandError(f"Impossible request: {conflict}") from conflict
+        except services.PairingError as error:
+            raise CommandError(error.message) from error
         document = outcome.document
         if options["format"] == "json":
             self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
             return
         self.stdout.write(
-            f"{document['call']} · {document['objective']} · total {document['total_score']:.3f}"
+            f"{document['call']} · {document['objective']} · {document['preferences']}"
+            f" · total {document['total_score']:.3f}"
             f" · lowest {document['min_pair_score'] or 0:.3f}"
         )
         for pair in document["pairs"]:
             eu, partner = pair["eu"], pair["partner"]
             lock = " (locked)" if pair["locked"] else ""
+            notes = "".join(f"; {note}" for note in pair.get("notes", []) if "locked" not in note)
             self.stdout.write(
                 f"{pair['score']:.3f}  {eu['city']} ({eu['country']}) ↔ "
                 f"{partner['city']} ({partner['country']}){lock}  "
-                f"[{', '.join(pair['shared_themes'])}]"
+                f"[{', '.join(pair['shared_themes'])}]{notes}"
             )
         for city in document["unmatched"]:
             self.stdout.write(

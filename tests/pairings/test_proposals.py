@@ -1,0 +1,254 @@
+"""Proposals: both cities accept before a pairing is confirmed."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection, connections
+from django.urls import reverse
+from django.utils import timezone
+
+from action_plans.models import LocalActionPlan
+from iuc_portal.mail.models import OutboundEmail
+from pairings import services
+from pairings.models import PairDecision, Pairing, PairingStatus, PairingTransition
+from tests.conftest import require
+from tests.factories import CallFactory, UserFactory
+from tests.pairings.helpers import accepted
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    from django.contrib.auth.models import Group
+
+    call = CallFactory(partner_countries=["IN", "CN", "BR"])
+    officials = {
+        "rotterdam": UserFactory(language="en"),
+        "surat": UserFactory(language="pt"),
+        "yantai": UserFactory(language="es"),
+        "rome": UserFactory(),
+    }
+    apps = {
+        "rotterdam": accepted(call, "Rotterdam", "NL", ["climate-adaptation"],
+                              owner=officials["rotterdam"]),
+        "surat": accepted(call, "Surat", "IN", ["climate-adaptation"], owner=officials["surat"],
+                          challenges="Monsoon floods", motivation="Learn from Rotterdam"),
+        "yantai": accepted(call, "Yantai", "CN", ["climate-adaptation"],
+                           owner=officials["yantai"]),
+        "rome": accepted(call, "Rome", "IT", ["climate-adaptation"], owner=officials["rome"]),
+    }
+    staff = UserFactory(is_staff=True, email="staff@iuc.example.eu")
+    staff.groups.add(Group.objects.get(name="Programme staff"))
+    return call, officials, apps, staff
+
+
+def propose(world, eu="rotterdam", partner="surat", **kwargs):
+    call, _officials, apps, staff = world
+    return services.propose_pairing(
+        call=call, eu_application_id=apps[eu].pk, partner_application_id=apps[partner].pk,
+        by=staff, **kwargs,
+    )
+
+
+def test_proposing_emails_both_cities_in_their_language_and_records_history(world):
+    _call, officials, _apps, staff = world
+    pairing = propose(world)
+    assert pairing.status == PairingStatus.PROPOSED
+    assert pairing.respond_by - timezone.now() > timedelta(days=13, hours=23)
+    sent = OutboundEmail.objects.filter(template="pairings/email/proposed")
+    mails = {m.to_email: m for m in sent}
+    assert set(mails) == {officials["rotterdam"].email, officials["surat"].email}
+    assert mails[officials["surat"].email].language == "pt"
+    assert "Surat" in mails[officials["rotterdam"].email].subject
+    assert "Asia/Kolkata" in mails[officials["surat"].email].body_text  # city's time zone
+    step = PairingTransition.objects.get(pairing=pairing)
+    assert (step.to_status, step.by) == ("proposed", staff)
+
+
+def test_both_cities_see_the_proposal_with_the_partners_public_profile(client, world):
+    _call, officials, _apps, _staff = world
+    pairing = propose(world)
+    client.force_login(officials["rotterdam"])
+    dashboard = client.get(reverse("applications:dashboard")).content
+    assert b"A partner city is proposed to you" in dashboard
+    page = client.get(reverse("pairings:proposal", args=[pairing.pk])).content.decode()
+    for text in ["Surat", "Monsoon floods", "Learn from Rotterdam", "Climate adaptation",
+                 "You share the theme", "Europe/Amsterdam"]:
+        assert text in page
+    assert "contact@surat" not in page  # public profile only, no contact before confirming
+    client.force_login(officials["surat"])
+    page = client.get(reverse("pairings:proposal", args=[pairing.pk])).content.decode()
+    assert "Asia/Kolkata" in page
+
+
+def test_only_the_two_cities_see_or_answer_a_proposal(client, world):
+    _call, officials, _apps, staff = world
+    pairing = propose(world)
+    client.force_login(officials["rome"])
+    assert client.get(reverse("pairings:proposal", args=[pairing.pk])).status_code == 404
+    assert client.post(reverse("pairings:accept", args=[pairing.pk])).status_code == 404
+    with pytest.raises(services.PairingError, match="Only the officials"):
+        services.accept_proposal(pairing=pairing, by=staff)
+    client.logout()
+    assert client.get(reverse("pairings:proposal", args=[pairing.pk])).status_code == 302
+
+
+def test_both_accept_and_the_pairing_is_confirmed_with_both_plans(client, world):
+    _call, officials, apps, _staff = world
+    pairing = propose(world)
+    client.force_login(officials["rotterdam"])
+    client.post(reverse("pairings:accept", args=[pairing.pk]))
+    pairing.refresh_from_db()
+    assert pairing.status == PairingStatus.PROPOSED
+    client.force_login(officials["surat"])
+    response = client.post(reverse("pairings:accept", args=[pairing.pk]))
+    assert response.url == reverse("pairings:partnerships")
+    pairing.refresh_from_db()
+    assert pairing.status == PairingStatus.CONFIRMED
+    assert LocalActionPlan.objects.filter(pairing=pairing).count() == 2
+    notes = list(PairingTransition.objects.filter(pairing=pairing).values_list("note", flat=True))
+    assert notes == [
+        "proposed to both cities", "Rotterdam accepted", "Surat accepted", "both cities accepted"
+    ]
+    with pytest.raises(services.PairingError):
+        services.accept_proposal(pairing=pairing, by=officials["surat"])
+
+
+def test_a_decline_needs_a_reason_dissolves_forbids_and_tells_staff(client, world):
+    call, officials, apps, staff = world
+    pairing = propose(world)
+    client.force_login(officials["surat"])
+    response = client.post(reverse("pairings:decline", args=[pairing.pk]), {"reason": " "})
+    assert response.status_code == 200 and b"This field is required" in response.content
+    client.post(reverse("pairings:decline", args=[pairing.pk]), {"reason": "Too far apart"})
+    pairing.refresh_from_db()
+    assert pairing.status == PairingStatus.DISSOLVED
+    forbid = PairDecision.objects.get(eu_application=apps["rotterdam"],
+                                      partner_application=apps["surat"])
+    assert forbid.kind == "forbid" and forbid.decided_by == officials["surat"]
+    told = OutboundEmail.objects.get(template="pairings/email/proposal_declined")
+    assert told.to_email == staff.email and "Too far apart" in told.body_text
+    # the former partner sees nothing any more
+    client.force_login(officials["rotterdam"])
+    assert client.get(reverse("pairings:proposal", args=[pairing.pk])).status_code == 404
+    assert b"Surat" not in client.get(reverse("applications:dashboard")).content
+    assert b"Surat" not in client.get(reverse("pairings:partnerships")).content
+    # and the next run respects the forbid
+    document = services.run_matching(call=call, min_score=0).document
+    assert (apps["rotterdam"].pk, apps["surat"].pk) not in [
+        (p["eu"]["id"], p["partner"]["id"]) for p in document["pairs"]
+    ]
+
+
+def test_a_city_never_accepts_beyond_its_capacity(world):
+    _call, officials, _apps, _staff = world
+    first = propose(world, "rotterdam", "surat")
+    second = propose(world, "rotterdam", "yantai")
+    services.accept_proposal(pairing=first, by=officials["rotterdam"])
+    with pytest.raises(services.PairingError, match="already has or has accepted"):
+        services.accept_proposal(pairing=second, by=officials["rotterdam"])
+
+
+def test_one_reminder_three_days_before_the_deadline(world):
+    _call, officials, _apps, _staff = world
+    pairing = propose(world)
+    services.accept_proposal(pairing=pairing, by=officials["rotterdam"])
+    assert services.send_proposal_reminders(now=pairing.respond_by - timedelta(days=4)) == 0
+    assert services.send_proposal_reminders(now=pairing.respond_by - timedelta(days=3)) == 1
+    assert services.send_proposal_reminders(now=pairing.respond_by - timedelta(days=2)) == 0
+    reminders = OutboundEmail.objects.filter(template="pairings/email/proposal_reminder")
+    # only the city that has not answered
+    assert [m.to_email for m in reminders] == [officials["surat"].email]
+
+
+def test_after_the_deadline_staff_extend_confirm_anyway_or_drop(client, world):
+    _call, officials, _apps, staff = world
+    late = propose(world, "rotterdam", "surat")
+    dropped = propose(world, "rome", "yantai")
+    with time_machine.travel(late.respond_by + timedelta(minutes=1)):
+        with pytest.raises(services.PairingError, match="deadline"):
+            services.accept_proposal(pairing=late, by=officials["rotterdam"])
+        client.force_login(staff)
+        page = client.get(reverse("admin:pairings_pairing_waiting")).content.decode()
+        assert "Rotterdam" in page and "Rome" in page
+        settle = "admin:pairings_pairing_settle"
+        client.post(reverse(settle, args=[late.pk]), {"action": "extend", "days": "5"})
+        late.refresh_from_db()
+        assert late.respond_by > timezone.now() + timedelta(days=4)
+        response = client.post(reverse(settle, args=[dropped.pk]), {"action": "confirm"})
+        dropped.refresh_from_db()
+        assert response.status_code == 302 and dropped.status == PairingStatus.PROPOSED
+        client.post(reverse(settle, args=[dropped.pk]), {"action": "drop", "reason": "no reply"})
+        dropped.refresh_from_db()
+        assert dropped.status == PairingStatus.DISSOLVED
+        assert client.post(reverse(settle, args=[late.pk]), {"action": "x"}).status_code == 400
+    services.confirm_proposal_anyway(pairing=late, by=staff, reason="agreed by phone")
+    late.refresh_from_db()
+    assert late.status == PairingStatus.CONFIRMED
+    step = PairingTransition.objects.get(pairing=late, to_status="confirmed")
+    assert step.note.endswith("agreed by phone") and step.by == staff
+
+
+def test_staff_propose_the_whole_suggestion_from_the_admin(client, world):
+    call, _officials, _apps, staff = world
+    client.force_login(staff)
+    run = services.run_matching(call=call, by=staff, min_score=0).run
+    url = reverse("admin:pairings_matchrun_propose", args=[run.pk])
+    client.post(url, {"all": "1", "days": "10"})
+    proposed = Pairing.objects.filter(status=PairingStatus.PROPOSED)
+    assert proposed.count() == len(run.result["pairs"]) == 2
+    assert client.post(url, {"all": "1", "days": "abc"}).status_code == 400
+    page = client.get(reverse("admin:pairings_matchrun_review", args=[run.pk])).content.decode()
+    assert "Proposed: waiting for the cities" in page
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_acceptances_at_the_same_moment_never_exceed_capacity():
+    require(connection.vendor == "postgresql", "row locks need PostgreSQL")
+    call = CallFactory(partner_countries=["IN", "CN"])
+    official = UserFactory()
+    rotterdam = accepted(call, "Rotterdam", "NL", ["climate-adaptation"], owner=official)
+    surat = accepted(call, "Surat", "IN", ["climate-adaptation"])
+    yantai = accepted(call, "Yantai", "CN", ["climate-adaptation"])
+    staff = UserFactory(is_staff=True)
+    proposals = [
+        services.propose_pairing(call=call, eu_application_id=rotterdam.pk,
+                                 partner_application_id=p.pk, by=staff)
+        for p in (surat, yantai)
+    ]
+    start = threading.Barrier(2)
+    outcomes = []
+
+    def accept(pairing):
+        try:
+            start.wait(timeout=10)
+            services.accept_proposal(pairing=pairing, by=official)
+            outcomes.append("accepted")
+        except services.PairingError as error:
+            outcomes.append(error.message)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=accept, args=(p,)) for p in proposals]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert outcomes.count("accepted") == 1
+    assert any("already has or has accepted" in o for o in outcomes)
+
+
+def test_the_demo_shows_a_proposal_waiting_for_both_cities():
+    from django.core.management import call_command
+
+    call_command("seed_demo", force=True)
+    call_command("seed_demo", force=True)  # idempotent
+    proposal = Pairing.objects.get(status=PairingStatus.PROPOSED)
+    assert str(proposal) == "Almada (PT) – Belo Horizonte (BR)"
+    assert proposal.shared_themes and proposal.components  # explained from the run
+    assert proposal.eu_application.owner.email == "almada@city.example.eu"
+    assert proposal.partner_application.owner.email == "belohorizonte@city.example.eu"
+    assert not proposal.answers.exists()
