@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from applications.uploads import validate_pdf_upload
 from iuc_portal.pdf import html_fingerprint, render_html, store_pdf_if_changed
+from iuc_portal.publish import publish
 from pairings.models import Pairing
 
 from .dating import add_months
@@ -235,10 +236,7 @@ def request_plan_pdf(*, plan: LocalActionPlan, by, language: str = "en") -> bool
 def _queue_pdf(plan_id: int, language: str) -> None:
     from .tasks import render_plan_pdf
 
-    try:
-        render_plan_pdf.delay(plan_id, language)
-    except Exception:
-        logger.warning("Could not queue the PDF of plan %s", plan_id)
+    publish(render_plan_pdf, plan_id, language)
 
 
 def render_plan_pdf(*, plan_id: int, language: str = "en") -> bool:

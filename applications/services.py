@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from iuc_portal.mail.services import absolute_url, queue_email
 from iuc_portal.pdf import store_pdf_if_changed
+from iuc_portal.publish import publish
 
 from . import eligibility
 from .deadlines import is_on_time
@@ -487,7 +488,4 @@ def email_context(application: Application) -> dict:
 def queue_pdf(application_id: int) -> None:
     from .tasks import render_application_pdf as task
 
-    try:
-        task.delay(application_id)
-    except Exception:  # broker down: the dashboard offers to prepare it again
-        logger.warning("Could not queue the PDF of application %s", application_id)
+    publish(task, application_id)  # broker down: the dashboard offers to prepare it again

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from iuc_portal.publish import publish
+
 from .models import OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -79,10 +81,7 @@ def queue_rendered_email(
 def _publish(email_id: int) -> None:
     from .tasks import send_email  # tasks import services: import here to avoid a cycle
 
-    try:
-        send_email.delay(email_id)
-    except Exception:  # the broker is down: the sweeper delivers it later
-        logger.warning("Could not queue e-mail %s; the outbox sweeper will retry.", email_id)
+    publish(send_email, email_id)  # never blocks long; on failure the sweeper sends it
 
 
 def deliver_email(*, email_id: int) -> Delivery:

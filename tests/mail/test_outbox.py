@@ -80,7 +80,7 @@ def test_broker_outage_does_not_lose_the_email(monkeypatch, django_capture_on_co
     def broker_down(*args, **kwargs):
         raise ConnectionRefusedError("broker down")
 
-    monkeypatch.setattr(tasks.send_email, "delay", broker_down)
+    monkeypatch.setattr(tasks.send_email, "apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         email = _queue()
     assert OutboundEmail.objects.get(pk=email.pk).state == OutboundEmail.State.PENDING
