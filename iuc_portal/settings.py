@@ -164,9 +164,10 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_TIMEZONE = "Europe/Brussels"
 CELERY_BEAT_SCHEDULE = {
+    # Retries, e-mails a broker outage left behind, rows a dead worker left "sending".
     "send-pending-emails": {
         "task": "iuc_portal.mail.tasks.send_pending_emails",
-        "schedule": 300.0,
+        "schedule": 60.0,
     },
     # Crontab times are in CELERY_TIMEZONE (Europe/Brussels).
     "send-milestone-reminders": {
@@ -188,6 +189,8 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="IUC portal <noreply@iuc.example.eu>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Temporary SMTP failures are retried (backoff up to an hour) this long, then fail.
+MAIL_RETRY_WINDOW_HOURS = env.int("MAIL_RETRY_WINDOW_HOURS", default=24)
 # One slow or silent mail server holds a worker for at most this long per attempt.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 

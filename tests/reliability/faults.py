@@ -70,3 +70,52 @@ def broker_at(url: str):
         app.conf.broker_url = previous
         app.conf.task_always_eager = eager
         forget_broker_failures()
+
+
+class SmtpSink:
+    """A local SMTP server (aiosmtpd, in a thread) that accepts, or answers every
+    recipient with `rcpt_reply` (e.g. "450 mailbox busy", "550 no such user")."""
+
+    def __init__(self):
+        self.messages = []
+        self.connections = 0
+        self.rcpt_reply = None
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.rcpt_reply:
+            return self.rcpt_reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope.content)
+        return "250 Message accepted for delivery"
+
+
+@contextlib.contextmanager
+def smtp_sink(port: int | None = None):
+    """Run a SmtpSink; yields (sink, port)."""
+    from aiosmtpd.controller import Controller
+
+    sink = SmtpSink()
+    port = port or closed_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield sink, port
+    finally:
+        controller.stop()
+
+
+def use_smtp(settings, port: int, timeout: float = 2) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = timeout
