@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "iuc_portal.core",
     "iuc_portal.accounts",
     "iuc_portal.mail",
+    "iuc_portal.jobs",
     "applications",
     "pairings",
     "action_plans",
@@ -137,8 +138,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Default limits; PDF tasks set tighter ones. The visibility timeout (after which
 # Redis hands an unacknowledged message to another worker) must exceed every limit.
-CELERY_TASK_SOFT_TIME_LIMIT = 240
-CELERY_TASK_TIME_LIMIT = 300
+CELERY_TASK_SOFT_TIME_LIMIT = 200
+CELERY_TASK_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A request must not hang on a broker that is down or frozen (accepts TCP, never
 # answers): one publish attempt, every socket operation bounded to about a second.
@@ -146,7 +147,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 BROKER_SOCKET_TIMEOUT = env.float("BROKER_SOCKET_TIMEOUT", default=0.5)
 CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_SOCKET_TIMEOUT
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": 600,
+    "visibility_timeout": 300,
     "socket_timeout": BROKER_SOCKET_TIMEOUT,
     "socket_connect_timeout": BROKER_SOCKET_TIMEOUT,
     "max_retries": 0,
@@ -168,6 +169,11 @@ CELERY_BEAT_SCHEDULE = {
     "send-pending-emails": {
         "task": "iuc_portal.mail.tasks.send_pending_emails",
         "schedule": 60.0,
+    },
+    # PDF jobs never started (broker down, message lost) or whose worker died.
+    "requeue-stuck-jobs": {
+        "task": "iuc_portal.jobs.tasks.requeue_stuck_jobs",
+        "schedule": 30.0,
     },
     # Crontab times are in CELERY_TIMEZONE (Europe/Brussels).
     "send-milestone-reminders": {

@@ -280,7 +280,7 @@ def deliver_email(*, email_id: int) -> Delivery:
     return outcomes.get(email_id, Delivery.NOTHING_TO_DO)
 
 
-def deliver_due_emails(*, time_budget: float = 180.0) -> int:
+def deliver_due_emails(*, time_budget: float = 150.0) -> int:
     """Send every due row, batch after batch, for at most `time_budget` seconds.
 
     Returns how many were sent.
