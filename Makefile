@@ -38,6 +38,7 @@ lint: install
 
 bench: install
 	$(PY) bench/bench_matching.py
+	$(PY) bench/bench_mail.py
 
 worker: install
 	$(VENV)/bin/celery -A iuc_portal worker -l info -Q celery,mail,pdf -O fair

@@ -3,13 +3,14 @@
 Delivery guarantee: **at least once**, with a stable Message-ID.
 
 - A row is claimed ("sending", with a timestamp) in a short transaction of its own
-  before the SMTP exchange, and marked "sent" right after the server accepts it.
+  before the SMTP exchange, and marked "sent" once the server accepted it (in
+  groups: within MARK_SENT_EVERY messages or MARK_SENT_AFTER seconds).
   Claims use SELECT ... FOR UPDATE SKIP LOCKED, so workers never send the same row
   at the same time.
 - A worker that dies after the server accepted the message and before the row is
   marked sent leaves it "sending"; after SENDING_STALE_AFTER the next sweep sends
   it again, with the same Message-ID (so receiving servers may drop the copy). That
-  window is one SMTP "250 OK" and one UPDATE wide.
+  window is at most MARK_SENT_EVERY messages or MARK_SENT_AFTER seconds wide.
 - Temporary failures (connection refused, timeouts, 4xx) are retried with
   exponential backoff (1 minute doubling to 1 hour) until `retry_until`
   (MAIL_RETRY_WINDOW after queueing, 24 hours by default), then the row is
@@ -43,6 +44,9 @@ BATCH_SIZE = 100
 #: A batch stops claiming/sending after this long, so a slow server cannot keep rows
 #: "sending" anywhere near SENDING_STALE_AFTER.
 BATCH_TIME_BUDGET = 60.0
+#: Accepted messages are marked sent in groups of this many, or after this long.
+MARK_SENT_EVERY = 25
+MARK_SENT_AFTER = 0.5
 #: A row left "sending" this long belongs to a worker that died: send it again.
 SENDING_STALE_AFTER = timedelta(minutes=5)
 FIRST_BACKOFF = timedelta(minutes=1)
@@ -198,7 +202,13 @@ def _per_message(exc: Exception) -> bool:
 
 
 def send_batch(batch: list[OutboundEmail]) -> dict[int, Delivery]:
-    """Send claimed rows over one SMTP connection and record each outcome at once."""
+    """Send claimed rows over one SMTP connection and record the outcomes.
+
+    Accepted messages are marked sent in groups (MARK_SENT_EVERY messages or
+    MARK_SENT_AFTER seconds, whichever comes first): one commit per group instead
+    of one per message. A worker dying in between leaves at most that group
+    "sending", to be sent again (at least once).
+    """
     outcomes: dict[int, Delivery] = {}
     started = time.monotonic()
     connection = get_connection(fail_silently=False)
@@ -208,6 +218,8 @@ def send_batch(batch: list[OutboundEmail]) -> dict[int, Delivery]:
         for email in batch:
             outcomes[email.pk] = _record_failure(email, exc)
         return outcomes
+    accepted: list[int] = []
+    last_mark = time.monotonic()
     try:
         for index, email in enumerate(batch):
             if time.monotonic() - started > BATCH_TIME_BUDGET:
@@ -222,9 +234,14 @@ def send_batch(batch: list[OutboundEmail]) -> dict[int, Delivery]:
                         outcomes[rest.pk] = _record_failure(rest, exc)
                     break
             else:
-                _record_sent(email)
+                accepted.append(email.pk)
                 outcomes[email.pk] = Delivery.SENT
+                due = time.monotonic() - last_mark > MARK_SENT_AFTER
+                if due or len(accepted) >= MARK_SENT_EVERY:
+                    _record_sent(accepted)
+                    accepted, last_mark = [], time.monotonic()
     finally:
+        _record_sent(accepted)
         try:
             connection.close()
         except Exception:  # closing a broken connection must not hide the outcomes
@@ -232,11 +249,12 @@ def send_batch(batch: list[OutboundEmail]) -> dict[int, Delivery]:
     return outcomes
 
 
-def _record_sent(email: OutboundEmail) -> None:
-    OutboundEmail.objects.filter(pk=email.pk, state=OutboundEmail.State.SENDING).update(
-        state=OutboundEmail.State.SENT, sent_at=timezone.now(), last_error="",
-        attempts=F("attempts") + 1, sending_since=None, next_attempt_at=None,
-    )
+def _record_sent(ids: list[int]) -> None:
+    if ids:
+        OutboundEmail.objects.filter(pk__in=ids, state=OutboundEmail.State.SENDING).update(
+            state=OutboundEmail.State.SENT, sent_at=timezone.now(), last_error="",
+            attempts=F("attempts") + 1, sending_since=None, next_attempt_at=None,
+        )
 
 
 def _release(emails: list[OutboundEmail]) -> None:
@@ -272,11 +290,18 @@ def _record_failure(email: OutboundEmail, exc: Exception) -> Delivery:
 
 
 def deliver_email(*, email_id: int) -> Delivery:
-    """Send this e-mail if it is due, with other due rows in the same batch."""
+    """Send this e-mail if it is due, in a batch with other due rows, then keep
+    sending whatever else is due (up to BATCH_TIME_BUDGET), so a burst of e-mails
+    goes out over one connection per batch while the other tasks find nothing to do.
+    """
+    if not OutboundEmail.objects.filter(_due(), pk=email_id).exists():
+        return Delivery.NOTHING_TO_DO  # sent in an earlier batch (or not due yet)
     batch = claim_batch(first_id=email_id)
     if not batch:
         return Delivery.NOTHING_TO_DO
     outcomes = send_batch(batch)
+    if Delivery.SENT in outcomes.values():
+        deliver_due_emails(time_budget=BATCH_TIME_BUDGET)
     return outcomes.get(email_id, Delivery.NOTHING_TO_DO)
 
 
