@@ -30,6 +30,7 @@ def _submit_timed(client, official, django_capture_on_commit_callbacks):
     for callback in callbacks:
         callback()
     elapsed = time.monotonic() - started
+    print(f"\npublishing after commit took {elapsed:.2f} s")
     application.refresh_from_db()
     return response, application, elapsed
 
