@@ -15,7 +15,7 @@ from iuc_portal.mail.models import OutboundEmail
 from tests.applications.helpers import ready_draft
 from tests.factories import CallFactory, UserFactory
 
-from .faults import smtp_sink, use_smtp
+from .faults import frozen_server, smtp_sink, use_smtp
 from .worker import Worker, purge, require_real_stack
 
 pytestmark = [pytest.mark.integration,
@@ -116,3 +116,39 @@ def test_an_email_whose_worker_is_killed_mid_send_goes_out_again_with_its_messag
            for part in message.split(b"Message-ID: ")[1:]}
     assert len(accepted + sink.messages) == 2  # at least once: here, twice
     assert ids == {mail_services.message_id(email).encode()}
+
+
+def test_a_hung_mail_server_does_not_delay_a_pdf(tmp_path):
+    """E-mails and PDFs have queues and workers of their own."""
+    require_real_stack()
+    purge("mail", "pdf")
+    owner = UserFactory()
+    application = ready_draft(call=CallFactory(slug="demo"), owner=owner)
+    with frozen_server() as smtp_port:
+        mail_worker = Worker(tmp_path, "mail", "mail-hung", extra_env={
+            "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}", "EMAIL_TIMEOUT": "5"}).start()
+        pdf_worker = Worker(tmp_path, "pdf", "pdf-ok").start()
+        try:
+            with transaction.atomic():
+                for n in range(4):
+                    mail_services.queue_rendered_email(
+                        to=f"city{n}@example.eu", subject="Before the PDF", body_text="Hi",
+                        language="en", template="test", idempotency_key=f"drill:hung:{n}",
+                    )
+            with transaction.atomic():
+                services.submit_application(application=application, by=owner)
+            job = Job.objects.get(key=services.pdf_job_key(application.pk))
+            assert _wait_for(
+                lambda: Job.objects.filter(pk=job.pk, state=Job.State.DONE).exists(), 90, 0.1
+            ), pdf_worker.log()
+            assert _wait_for(
+                lambda: not OutboundEmail.objects.filter(attempts=0).exists(), 90, 0.1
+            ), mail_worker.log()
+        finally:
+            mail_worker.stop()
+            pdf_worker.stop()
+    assert not OutboundEmail.objects.filter(state=OutboundEmail.State.SENT).exists()
+    # The hung server cost the mail worker one timeout for the whole batch, not one each.
+    pending = OutboundEmail.objects.filter(state=OutboundEmail.State.PENDING)
+    assert pending.count() == 5
+    assert {e.attempts for e in pending} == {1}
