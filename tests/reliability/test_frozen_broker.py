@@ -44,7 +44,7 @@ def test_a_frozen_broker_delays_a_submit_by_about_a_second_at_most(
         )
     assert response.status_code == 302
     assert application.status == ApplicationStatus.SUBMITTED
-    assert elapsed < 1.0, f"publishing took {elapsed:.2f} s"
+    assert elapsed < 1.5, f"publishing took {elapsed:.2f} s"
     email = OutboundEmail.objects.get()
     assert email.state == OutboundEmail.State.PENDING  # left for the sweeper
 
@@ -58,5 +58,5 @@ def test_a_stopped_broker_delays_a_submit_by_about_a_second_at_most(
         )
     assert response.status_code == 302
     assert application.status == ApplicationStatus.SUBMITTED
-    assert elapsed < 1.0, f"publishing took {elapsed:.2f} s"
+    assert elapsed < 1.5, f"publishing took {elapsed:.2f} s"
     assert OutboundEmail.objects.get().state == OutboundEmail.State.PENDING
