@@ -45,15 +45,14 @@ def broker_at(url: str):
     """Point this process's Celery app at another broker for the block.
 
     The app caches its connection and producer pools for the whole session, so
-    they are dropped on the way in and out.
+    its references are dropped on the way in and out. The pools themselves live in
+    kombu's registry, one per broker URL, and stay open: the session's pool is
+    found again on the way out.
     """
     from iuc_portal.celery import app
     from iuc_portal.publish import forget_broker_failures
 
     def reset_pools():
-        if app._pool is not None:
-            with contextlib.suppress(Exception):
-                app._pool.force_close_all()
         app._pool = None
         app.amqp._producer_pool = None
 
