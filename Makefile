@@ -38,9 +38,10 @@ lint: install
 
 bench: install
 	$(PY) bench/bench_matching.py
+	$(PY) bench/bench_mail.py
 
 worker: install
-	$(VENV)/bin/celery -A iuc_portal worker -l info
+	$(VENV)/bin/celery -A iuc_portal worker -l info -Q celery,mail,pdf -O fair
 
 beat: install
 	$(VENV)/bin/celery -A iuc_portal beat -l info

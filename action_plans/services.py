@@ -13,6 +13,7 @@ from modeltranslation.utils import build_localized_fieldname
 
 from applications.milestones import template_titles
 from applications.uploads import validate_pdf_upload
+from iuc_portal.jobs.services import queue_job
 from iuc_portal.pdf import html_fingerprint, render_html, store_pdf_if_changed
 from pairings.models import Pairing
 
@@ -240,17 +241,19 @@ def request_plan_pdf(*, plan: LocalActionPlan, by, language: str = "en") -> bool
     if plan.pdf and plan.pdf_fingerprint == fingerprint:
         return False
     LocalActionPlan.objects.filter(pk=plan.pk).update(pdf_requested_fingerprint=fingerprint)
-    transaction.on_commit(lambda: _queue_pdf(plan.pk, language), robust=True)
+    _queue_pdf(plan.pk, language)
     return True
 
 
-def _queue_pdf(plan_id: int, language: str) -> None:
-    from .tasks import render_plan_pdf
+def pdf_job_key(plan_id: int, language: str) -> str:
+    return f"plan-pdf:{plan_id}:{language}"
 
-    try:
-        render_plan_pdf.delay(plan_id, language)
-    except Exception:
-        logger.warning("Could not queue the PDF of plan %s", plan_id)
+
+def _queue_pdf(plan_id: int, language: str) -> None:
+    """Record the PDF job and publish it after commit; the jobs sweeper re-queues it
+    if the broker or a worker loses it."""
+    queue_job(key=pdf_job_key(plan_id, language), task="action_plans.tasks.render_plan_pdf",
+              args=[plan_id, language])
 
 
 def render_plan_pdf(*, plan_id: int, language: str = "en") -> bool:

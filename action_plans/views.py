@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from iuc_portal.core.downloads import private_pdf_response
+from iuc_portal.jobs.services import progress as job_progress
 
 from . import selectors, services
 from .forms import (
@@ -66,6 +67,7 @@ def detail(request, pk):
         "new_milestone_form": NewMilestoneForm(),
         "pdf_pending": plan.pdf_requested_fingerprint
         and plan.pdf_requested_fingerprint != plan.pdf_fingerprint,
+        "pdf_progress": _pdf_progress(plan),
         "today": today,
     })
 
@@ -193,7 +195,12 @@ def pdf_status(request, pk):
     plan.refresh_from_db(fields=["pdf", "pdf_fingerprint", "pdf_requested_fingerprint"])
     ready = bool(plan.pdf) and plan.pdf_fingerprint == plan.pdf_requested_fingerprint
     return JsonResponse({"ready": ready,
-                         "url": reverse("action_plans:pdf", args=[pk]) if ready else None})
+                         "url": reverse("action_plans:pdf", args=[pk]) if ready else None,
+                         "progress": None if ready else _pdf_progress(plan)})
+
+
+def _pdf_progress(plan) -> str | None:
+    return job_progress(services.pdf_job_key(plan.pk, translation.get_language() or "en"))
 
 
 @login_required

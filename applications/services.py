@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from iuc_portal.jobs.services import queue_job
 from iuc_portal.mail.services import absolute_url, queue_email
 from iuc_portal.pdf import store_pdf_if_changed
 
@@ -267,7 +268,7 @@ def submit_application(
         application.submitted_at = now
         _transition(application, ApplicationStatus.SUBMITTED, by=by)
         _queue_confirmation(application, language=language)
-        transaction.on_commit(lambda: queue_pdf(application.pk), robust=True)
+        queue_pdf(application.pk)
     return application
 
 
@@ -547,7 +548,7 @@ def request_application_pdf(*, application: Application) -> None:
     """Prepare the PDF again (after a broker outage, say); a draft has none."""
     if application.status == ApplicationStatus.DRAFT:
         raise InvalidTransition(_("A draft has no PDF yet: submit it first."))
-    transaction.on_commit(lambda: queue_pdf(application.pk), robust=True)
+    queue_pdf(application.pk)
 
 
 def render_application_pdf(*, application_id: int) -> bool:
@@ -692,10 +693,12 @@ def email_context(application: Application) -> dict:
     }
 
 
-def queue_pdf(application_id: int) -> None:
-    from .tasks import render_application_pdf as task
+def pdf_job_key(application_id: int) -> str:
+    return f"application-pdf:{application_id}"
 
-    try:
-        task.delay(application_id)
-    except Exception:  # broker down: the dashboard offers to prepare it again
-        logger.warning("Could not queue the PDF of application %s", application_id)
+
+def queue_pdf(application_id: int) -> None:
+    """Record the PDF job (in the caller's transaction) and publish it after commit;
+    the jobs sweeper re-queues it if the broker or a worker loses it."""
+    queue_job(key=pdf_job_key(application_id), task="applications.tasks.render_application_pdf",
+              args=[application_id])

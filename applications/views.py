@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from iuc_portal.core.downloads import private_pdf_response
 from iuc_portal.geography import EU_MEMBER_STATES
+from iuc_portal.jobs.services import progress as job_progress
 
 from . import selectors, services
 from .eligibility import declared_population_differs, is_ineligible
@@ -235,9 +236,15 @@ def detail(request, pk):
             "read_only_reason": None if application.is_editable else _read_only_reason(application),
             "can_withdraw": application.status
             in {ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.ACCEPTED},
+            "pdf_progress": pdf_progress(application.pk),
             **services.pdf_context(application),
         },
     )
+
+
+def pdf_progress(application_id: int) -> str | None:
+    """None, "preparing", "slow", "failed" or "done" (see iuc_portal.jobs.services)."""
+    return job_progress(services.pdf_job_key(application_id))
 
 
 @login_required
@@ -289,9 +296,10 @@ def pdf(request, pk):
 def pdf_status(request, pk):
     application = get_object_or_404(selectors.applications_for(request.user), pk=pk)
     ready = bool(application.pdf)
-    return JsonResponse(
-        {"ready": ready, "url": reverse("applications:pdf", args=[pk]) if ready else None}
-    )
+    return JsonResponse({
+        "ready": ready, "url": reverse("applications:pdf", args=[pk]) if ready else None,
+        "progress": None if ready else pdf_progress(application.pk),
+    })
 
 
 @login_required

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "iuc_portal.core",
     "iuc_portal.accounts",
     "iuc_portal.mail",
+    "iuc_portal.jobs",
     "applications",
     "assessments",
     "pairings",
@@ -143,23 +144,44 @@ CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = 240
-CELERY_TASK_TIME_LIMIT = 300
+# Default limits; PDF tasks set tighter ones. The visibility timeout (after which
+# Redis hands an unacknowledged message to another worker) must exceed every limit.
+CELERY_TASK_SOFT_TIME_LIMIT = 200
+CELERY_TASK_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-# A request must not hang on a broker outage: publish quickly or give up; the
-# outbox sweeper picks the work up once the broker is back.
-CELERY_TASK_PUBLISH_RETRY_POLICY = {
-    "max_retries": 2,
-    "interval_start": 0,
-    "interval_step": 0.2,
-    "interval_max": 0.5,
+# A request must not hang on a broker that is down or frozen (accepts TCP, never
+# answers): one publish attempt, every socket operation bounded to about a second.
+# The outbox and PDF-job sweepers pick up whatever could not be published.
+BROKER_SOCKET_TIMEOUT = env.float("BROKER_SOCKET_TIMEOUT", default=0.5)
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_SOCKET_TIMEOUT
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 300,
+    "socket_timeout": BROKER_SOCKET_TIMEOUT,
+    "socket_connect_timeout": BROKER_SOCKET_TIMEOUT,
+    "max_retries": 0,
+}
+CELERY_REDIS_SOCKET_TIMEOUT = BROKER_SOCKET_TIMEOUT
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = BROKER_SOCKET_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY = False
+# E-mails and PDFs have queues of their own, so a hung mail server never holds up a
+# PDF (and the reverse); beat's periodic jobs use the default queue "celery".
+# docker-compose.yml runs one worker per queue.
+CELERY_TASK_ROUTES = {
+    "iuc_portal.mail.tasks.*": {"queue": "mail"},
+    "applications.tasks.render_application_pdf": {"queue": "pdf"},
+    "action_plans.tasks.render_plan_pdf": {"queue": "pdf"},
 }
 CELERY_TIMEZONE = "Europe/Brussels"
 CELERY_BEAT_SCHEDULE = {
+    # Retries, e-mails a broker outage left behind, rows a dead worker left "sending".
     "send-pending-emails": {
         "task": "iuc_portal.mail.tasks.send_pending_emails",
-        "schedule": 300.0,
+        "schedule": 60.0,
+    },
+    # PDF jobs never started (broker down, message lost) or whose worker died.
+    "requeue-stuck-jobs": {
+        "task": "iuc_portal.jobs.tasks.requeue_stuck_jobs",
+        "schedule": 30.0,
     },
     # Crontab times are in CELERY_TIMEZONE (Europe/Brussels).
     "send-milestone-reminders": {
@@ -185,7 +207,10 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="IUC portal <noreply@iuc.example.eu>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-EMAIL_TIMEOUT = 20
+# Temporary SMTP failures are retried (backoff up to an hour) this long, then fail.
+MAIL_RETRY_WINDOW_HOURS = env.int("MAIL_RETRY_WINDOW_HOURS", default=24)
+# One slow or silent mail server holds a worker for at most this long per attempt.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 # --- Accounts ----------------------------------------------------------------
 

@@ -7,11 +7,15 @@ class OutboundEmail(models.Model):
 
     The row is the source of truth: Celery only delivers what is here, so a broker
     or SMTP outage delays mail but loses none, and the unique idempotency key means
-    a repeated action never queues (or sends) the same e-mail twice.
+    a repeated action never queues the same e-mail twice. Delivery is at least once
+    (see services.py): a worker that dies between the mail server's "250 OK" and
+    marking the row sent leaves it "sending", and it goes out again with the same
+    Message-ID.
     """
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
@@ -28,6 +32,15 @@ class OutboundEmail(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(
+        _("next attempt"), null=True, blank=True,
+        help_text=_("After a temporary failure, not before this moment."),
+    )
+    retry_until = models.DateTimeField(
+        _("retry until"), null=True, blank=True,
+        help_text=_("Temporary failures are retried until this moment, then it fails."),
+    )
+    sending_since = models.DateTimeField(_("sending since"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
@@ -35,7 +48,10 @@ class OutboundEmail(models.Model):
         verbose_name = _("outbound e-mail")
         verbose_name_plural = _("outbound e-mails")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["state", "created_at"])]
+        indexes = [
+            models.Index(fields=["state", "created_at"]),
+            models.Index(fields=["state", "next_attempt_at"]),
+        ]
 
     def __str__(self):
         return f"{self.subject} → {self.to_email}"

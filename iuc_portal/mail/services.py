@@ -1,20 +1,60 @@
-"""The e-mail outbox: queue in the caller's transaction, deliver after commit."""
+"""The e-mail outbox: queue in the caller's transaction, deliver after commit.
+
+Delivery guarantee: **at least once**, with a stable Message-ID.
+
+- A row is claimed ("sending", with a timestamp) in a short transaction of its own
+  before the SMTP exchange, and marked "sent" once the server accepted it (in
+  groups: within MARK_SENT_EVERY messages or MARK_SENT_AFTER seconds).
+  Claims use SELECT ... FOR UPDATE SKIP LOCKED, so workers never send the same row
+  at the same time.
+- A worker that dies after the server accepted the message and before the row is
+  marked sent leaves it "sending"; after SENDING_STALE_AFTER the next sweep sends
+  it again, with the same Message-ID (so receiving servers may drop the copy). That
+  window is at most MARK_SENT_EVERY messages or MARK_SENT_AFTER seconds wide.
+- Temporary failures (connection refused, timeouts, 4xx) are retried with
+  exponential backoff (1 minute doubling to 1 hour) until `retry_until`
+  (MAIL_RETRY_WINDOW after queueing, 24 hours by default), then the row is
+  "failed". Permanent failures (5xx for the recipient or the message) fail at once.
+  Staff see failed rows in the admin and can re-send them (`resend_emails`).
+- Pending rows go out in batches over one SMTP connection (BATCH_SIZE).
+"""
 
 import enum
 import logging
+import smtplib
+import time
+from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+
+from iuc_portal.publish import publish
 
 from .models import OutboundEmail
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
+#: Rows claimed and sent over one SMTP connection.
+BATCH_SIZE = 100
+#: A batch stops claiming/sending after this long, so a slow server cannot keep rows
+#: "sending" anywhere near SENDING_STALE_AFTER.
+BATCH_TIME_BUDGET = 60.0
+#: Accepted messages are marked sent in groups of this many, or after this long.
+MARK_SENT_EVERY = 25
+MARK_SENT_AFTER = 0.5
+#: A row left "sending" this long belongs to a worker that died: send it again.
+SENDING_STALE_AFTER = timedelta(minutes=5)
+FIRST_BACKOFF = timedelta(minutes=1)
+MAX_BACKOFF = timedelta(hours=1)
+
+
+def retry_window() -> timedelta:
+    return timedelta(hours=getattr(settings, "MAIL_RETRY_WINDOW_HOURS", 24))
 
 
 class Delivery(enum.Enum):
@@ -69,6 +109,7 @@ def queue_rendered_email(
             "language": language,
             "template": template,
             "context": context or {},
+            "retry_until": timezone.now() + retry_window(),
         },
     )
     if created:
@@ -79,42 +120,207 @@ def queue_rendered_email(
 def _publish(email_id: int) -> None:
     from .tasks import send_email  # tasks import services: import here to avoid a cycle
 
+    publish(send_email, email_id)  # never blocks long; on failure the sweeper sends it
+
+
+def resend_emails(*, emails, by) -> int:
+    """Give failed e-mails a new retry window and send them again. Returns how many."""
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            emails.select_for_update()
+            .filter(state=OutboundEmail.State.FAILED)
+            .values_list("pk", flat=True)
+        )
+        OutboundEmail.objects.filter(pk__in=ids).update(
+            state=OutboundEmail.State.PENDING, next_attempt_at=None, sending_since=None,
+            retry_until=now + retry_window(),
+        )
+        logger.info("%s re-sends e-mails %s", by, ids)
+        if ids:
+            transaction.on_commit(partial(_publish_sweep), robust=True)
+    return len(ids)
+
+
+def _publish_sweep() -> None:
+    from .tasks import send_pending_emails
+
+    publish(send_pending_emails)
+
+
+# --- Delivery ---------------------------------------------------------------------
+
+
+def _due() -> Q:
+    now = timezone.now()
+    pending = Q(state=OutboundEmail.State.PENDING) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+    abandoned = Q(state=OutboundEmail.State.SENDING, sending_since__lt=now - SENDING_STALE_AFTER)
+    return pending | abandoned
+
+
+def claim_batch(*, first_id: int | None = None, limit: int = BATCH_SIZE) -> list[OutboundEmail]:
+    """Mark up to `limit` due rows "sending" in one short transaction and return them.
+
+    Rows another worker holds are skipped (SKIP LOCKED), never waited for.
+    `first_id`, when due, is part of the batch.
+    """
+    with transaction.atomic():
+        due = OutboundEmail.objects.filter(_due()).select_for_update(skip_locked=True)
+        ids = []
+        if first_id is not None:
+            ids = list(due.filter(pk=first_id).values_list("pk", flat=True))
+        ids += list(
+            due.exclude(pk__in=ids).order_by("created_at", "pk").values_list("pk", flat=True)[
+                : limit - len(ids)
+            ]
+        )
+        if not ids:
+            return []
+        OutboundEmail.objects.filter(pk__in=ids).update(
+            state=OutboundEmail.State.SENDING, sending_since=timezone.now()
+        )
+    return list(OutboundEmail.objects.filter(pk__in=ids).order_by("created_at", "pk"))
+
+
+def is_permanent(exc: Exception) -> bool:
+    """5xx for the recipient or the message: retrying cannot help."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in exc.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    if isinstance(exc, smtplib.SMTPDataError):
+        return exc.smtp_code >= 500
+    return False
+
+
+def _per_message(exc: Exception) -> bool:
+    """The server refused this message but the connection is still good."""
+    return isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError) and (
+        getattr(exc, "smtp_code", 0) != 421
+    )
+
+
+def send_batch(batch: list[OutboundEmail]) -> dict[int, Delivery]:
+    """Send claimed rows over one SMTP connection and record the outcomes.
+
+    Accepted messages are marked sent in groups (MARK_SENT_EVERY messages or
+    MARK_SENT_AFTER seconds, whichever comes first): one commit per group instead
+    of one per message. A worker dying in between leaves at most that group
+    "sending", to be sent again (at least once).
+    """
+    outcomes: dict[int, Delivery] = {}
+    started = time.monotonic()
+    connection = get_connection(fail_silently=False)
     try:
-        send_email.delay(email_id)
-    except Exception:  # the broker is down: the sweeper delivers it later
-        logger.warning("Could not queue e-mail %s; the outbox sweeper will retry.", email_id)
+        connection.open()
+    except Exception as exc:  # the server is down: every row waits for the next try
+        for email in batch:
+            outcomes[email.pk] = _record_failure(email, exc)
+        return outcomes
+    accepted: list[int] = []
+    last_mark = time.monotonic()
+    try:
+        for index, email in enumerate(batch):
+            if time.monotonic() - started > BATCH_TIME_BUDGET:
+                _release(batch[index:])
+                break
+            try:
+                connection.send_messages([_build_message(email)])
+            except Exception as exc:
+                outcomes[email.pk] = _record_failure(email, exc)
+                if not _per_message(exc):  # the connection is gone or the server hangs
+                    for rest in batch[index + 1 :]:
+                        outcomes[rest.pk] = _record_failure(rest, exc)
+                    break
+            else:
+                accepted.append(email.pk)
+                outcomes[email.pk] = Delivery.SENT
+                due = time.monotonic() - last_mark > MARK_SENT_AFTER
+                if due or len(accepted) >= MARK_SENT_EVERY:
+                    _record_sent(accepted)
+                    accepted, last_mark = [], time.monotonic()
+    finally:
+        _record_sent(accepted)
+        try:
+            connection.close()
+        except Exception:  # closing a broken connection must not hide the outcomes
+            logger.debug("Closing the SMTP connection failed", exc_info=True)
+    return outcomes
+
+
+def _record_sent(ids: list[int]) -> None:
+    if ids:
+        OutboundEmail.objects.filter(pk__in=ids, state=OutboundEmail.State.SENDING).update(
+            state=OutboundEmail.State.SENT, sent_at=timezone.now(), last_error="",
+            attempts=F("attempts") + 1, sending_since=None, next_attempt_at=None,
+        )
+
+
+def _release(emails: list[OutboundEmail]) -> None:
+    """Put rows claimed but not attempted back, due at once."""
+    OutboundEmail.objects.filter(
+        pk__in=[e.pk for e in emails], state=OutboundEmail.State.SENDING
+    ).update(state=OutboundEmail.State.PENDING, sending_since=None)
+
+
+def _record_failure(email: OutboundEmail, exc: Exception) -> Delivery:
+    now = timezone.now()
+    attempts = email.attempts + 1
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    retry_until = email.retry_until or email.created_at + retry_window()
+    permanent = is_permanent(exc)
+    if permanent or now >= retry_until:
+        state, next_attempt_at, outcome = OutboundEmail.State.FAILED, None, Delivery.GAVE_UP
+        reason = "permanent failure" if permanent else "still failing after the retry window"
+        error = f"{error} ({reason})"
+        logger.error("E-mail %s to %s failed: %s", email.pk, email.to_email, error)
+    else:
+        backoff = min(FIRST_BACKOFF * 2 ** (attempts - 1), MAX_BACKOFF)
+        state, next_attempt_at, outcome = (
+            OutboundEmail.State.PENDING, now + backoff, Delivery.RETRY_LATER,
+        )
+        logger.warning("E-mail %s not sent (attempt %s), next try at %s: %s",
+                       email.pk, attempts, next_attempt_at, error)
+    OutboundEmail.objects.filter(pk=email.pk, state=OutboundEmail.State.SENDING).update(
+        state=state, attempts=attempts, last_error=error, next_attempt_at=next_attempt_at,
+        sending_since=None,
+    )
+    return outcome
 
 
 def deliver_email(*, email_id: int) -> Delivery:
-    """Send one pending e-mail, at most once.
-
-    The row stays locked while the message is handed to the mail server, so two
-    workers (a retry and the sweeper, say) never both send it.
+    """Send this e-mail if it is due, in a batch with other due rows, then keep
+    sending whatever else is due (up to BATCH_TIME_BUDGET), so a burst of e-mails
+    goes out over one connection per batch while the other tasks find nothing to do.
     """
-    with transaction.atomic():
-        email = (
-            OutboundEmail.objects.select_for_update()
-            .filter(pk=email_id, state=OutboundEmail.State.PENDING)
-            .first()
-        )
-        if email is None:
-            return Delivery.NOTHING_TO_DO
-        email.attempts += 1
-        try:
-            _build_message(email).send(fail_silently=False)
-        except Exception as exc:
-            email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            gave_up = email.attempts >= MAX_ATTEMPTS
-            if gave_up:
-                email.state = OutboundEmail.State.FAILED
-            email.save(update_fields=["attempts", "last_error", "state"])
-            logger.warning("E-mail %s not sent (attempt %s): %s", email.pk, email.attempts, exc)
-            return Delivery.GAVE_UP if gave_up else Delivery.RETRY_LATER
-        email.state = OutboundEmail.State.SENT
-        email.sent_at = timezone.now()
-        email.last_error = ""
-        email.save(update_fields=["attempts", "last_error", "state", "sent_at"])
-        return Delivery.SENT
+    if not OutboundEmail.objects.filter(_due(), pk=email_id).exists():
+        return Delivery.NOTHING_TO_DO  # sent in an earlier batch (or not due yet)
+    batch = claim_batch(first_id=email_id)
+    if not batch:
+        return Delivery.NOTHING_TO_DO
+    outcomes = send_batch(batch)
+    if Delivery.SENT in outcomes.values():
+        deliver_due_emails(time_budget=BATCH_TIME_BUDGET)
+    return outcomes.get(email_id, Delivery.NOTHING_TO_DO)
+
+
+def deliver_due_emails(*, time_budget: float = 150.0) -> int:
+    """Send every due row, batch after batch, for at most `time_budget` seconds.
+
+    Returns how many were sent.
+    """
+    started = time.monotonic()
+    sent = 0
+    while time.monotonic() - started < time_budget:
+        batch = claim_batch()
+        if not batch:
+            break
+        outcomes = send_batch(batch)
+        sent += sum(outcome is Delivery.SENT for outcome in outcomes.values())
+        if Delivery.SENT not in outcomes.values():
+            break  # the server is down or refusing: the next sweep tries again
+    return sent
 
 
 def absolute_url(path: str) -> str:
@@ -122,13 +328,9 @@ def absolute_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def pending_email_ids(*, older_than_seconds: int = 60) -> list[int]:
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
-    return list(
-        OutboundEmail.objects.filter(
-            state=OutboundEmail.State.PENDING, created_at__lte=cutoff
-        ).values_list("pk", flat=True)[:500]
-    )
+def message_id(email: OutboundEmail) -> str:
+    """The same for every copy of one e-mail, so a receiving server can drop a repeat."""
+    return f"<outbox-{email.pk}-{email.idempotency_key[:60]}@iuc-portal>"
 
 
 def _build_message(email: OutboundEmail) -> EmailMultiAlternatives:
@@ -137,11 +339,7 @@ def _build_message(email: OutboundEmail) -> EmailMultiAlternatives:
         body=email.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to_email],
-        headers={
-            # A stable Message-ID lets receiving servers drop a duplicate delivery.
-            "Message-ID": f"<outbox-{email.pk}-{email.idempotency_key[:60]}@iuc-portal>",
-            "Content-Language": email.language,
-        },
+        headers={"Message-ID": message_id(email), "Content-Language": email.language},
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")

@@ -2,20 +2,17 @@ from celery import shared_task
 
 from . import services
 
-
-@shared_task(bind=True, max_retries=services.MAX_ATTEMPTS, ignore_result=True)
-def send_email(self, email_id: int) -> str:
-    outcome = services.deliver_email(email_id=email_id)
-    if outcome is services.Delivery.RETRY_LATER and not self.request.is_eager:
-        raise self.retry(countdown=min(30 * 2**self.request.retries, 3600))
-    return outcome.value
+# No Celery retries: a failed attempt sets the row's next_attempt_at and the sweeper
+# (every minute, from beat) sends what is due, so the schedule lives in the database.
 
 
-@shared_task(ignore_result=True)
+@shared_task(ignore_result=True, soft_time_limit=200, time_limit=240)
+def send_email(email_id: int) -> str:
+    """Send one e-mail just queued, with whatever else is due, over one connection."""
+    return services.deliver_email(email_id=email_id).value
+
+
+@shared_task(ignore_result=True, soft_time_limit=200, time_limit=240)
 def send_pending_emails() -> int:
-    """Beat sweeper: delivers whatever a broker outage left in the outbox."""
-    sent = 0
-    for email_id in services.pending_email_ids():
-        if services.deliver_email(email_id=email_id) is services.Delivery.SENT:
-            sent += 1
-    return sent
+    """Beat sweeper: sends rows that are due (a retry, a broker outage, a dead worker)."""
+    return services.deliver_due_emails()

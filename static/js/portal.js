@@ -69,8 +69,15 @@
           var retry = box.querySelector("[data-pdf-retry]");
           if (retry) retry.classList.add("d-none");
           box.querySelector("[data-pdf-link]").classList.remove("d-none");
-        } else if (attempts < 60) {
-          window.setTimeout(poll, 2000);
+        } else {
+          var slow = state.progress === "slow" || state.progress === "failed";
+          var pending = box.querySelector("[data-pdf-pending]");
+          var slowNote = box.querySelector("[data-pdf-slow]");
+          if (slowNote) {
+            pending.classList.toggle("d-none", slow);
+            slowNote.classList.toggle("d-none", !slow);
+          }
+          if (attempts < 120) window.setTimeout(poll, attempts < 30 ? 2000 : 10000);
         }
       })
       .catch(function () { if (attempts < 60) window.setTimeout(poll, 5000); });

@@ -46,7 +46,10 @@ def official():
 def pair(call, official):
     """Rotterdam (its official, in Portuguese) with Surat (no account: its contact)."""
     with time_machine.travel(at(START), tick=False):
-        return confirmed_pair(call, eu_owner=official)
+        pair = confirmed_pair(call, eu_owner=official)
+    # The pairing's own e-mails would go out in a reminder's batch: not what is counted.
+    OutboundEmail.objects.update(state=OutboundEmail.State.SENT)
+    return pair
 
 
 def finish(*plans, months=None):
@@ -417,6 +420,7 @@ def test_the_digest_lists_the_pairs_at_risk(
 ):
     with time_machine.travel(at(START), tick=False):
         _healthy, *plans = confirmed_pair(call, ("Rome", "IT"), ("Yantai", "CN"))
+    OutboundEmail.objects.update(state=OutboundEmail.State.SENT)  # the pairing's own e-mails
     finish(*plans)
     with django_capture_on_commit_callbacks(execute=True):
         reminders.send_staff_digest(today=MONDAY)

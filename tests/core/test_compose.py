@@ -8,7 +8,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 services = compose["services"]
-DJANGO_SERVICES = ["web", "worker", "beat"]
+DJANGO_SERVICES = ["web", "worker", "worker-pdf", "beat"]
 
 
 def _env(service):
@@ -27,7 +27,7 @@ def test_compose_runs_web_worker_beat_postgres_and_redis():
 
 
 def test_every_service_has_a_health_check():
-    for name in ["web", "worker", "db", "redis"]:
+    for name in ["web", "worker", "worker-pdf", "db", "redis"]:
         assert "healthcheck" in services[name], name
 
 
@@ -52,3 +52,20 @@ def test_django_services_wait_for_healthy_database_and_redis():
 def test_secrets_come_from_the_environment_not_the_file():
     env, _ = _env("web")
     assert str(env["SECRET_KEY"]).startswith("${")
+
+
+def test_mail_and_pdfs_have_workers_of_their_own():
+    """A hung mail server must not hold up PDFs, nor a burst of PDFs the e-mail."""
+    from django.conf import settings
+
+    routes = settings.CELERY_TASK_ROUTES
+    assert routes["iuc_portal.mail.tasks.*"]["queue"] == "mail"
+    assert routes["applications.tasks.render_application_pdf"]["queue"] == "pdf"
+    assert routes["action_plans.tasks.render_plan_pdf"]["queue"] == "pdf"
+    queues = {}
+    for name, service in services.items():
+        command = [str(part) for part in service.get("command", [])]
+        if "worker" in command:
+            queues[name] = set(command[command.index("-Q") + 1].split(","))
+    assert {"mail", "celery"} <= queues["worker"] and "pdf" not in queues["worker"]
+    assert queues["worker-pdf"] == {"pdf"}

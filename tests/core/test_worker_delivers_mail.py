@@ -43,6 +43,7 @@ def test_a_real_worker_delivers_an_outbox_email_once(tmp_path):
     log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 - closed below
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "iuc_portal", "worker", "--pool=solo",
+         "-Q", "celery,mail,pdf",
          "-l", "info", "-n", f"mail-{os.getpid()}@%h"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )

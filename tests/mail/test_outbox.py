@@ -1,4 +1,5 @@
 import smtplib
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -67,7 +68,8 @@ def test_smtp_outage_keeps_the_email_pending_and_the_sweeper_sends_it_later(
     assert "mail server down" in email.last_error
 
     monkeypatch.undo()
-    OutboundEmail.objects.filter(pk=email.pk).update(created_at=email.created_at.replace(year=2020))
+    assert send_pending_emails() == 0  # not before the backoff
+    OutboundEmail.objects.filter(pk=email.pk).update(next_attempt_at=email.created_at)
     assert send_pending_emails() == 1
     assert send_pending_emails() == 0
     assert len(mail.outbox) == 1
@@ -80,7 +82,7 @@ def test_broker_outage_does_not_lose_the_email(monkeypatch, django_capture_on_co
     def broker_down(*args, **kwargs):
         raise ConnectionRefusedError("broker down")
 
-    monkeypatch.setattr(tasks.send_email, "delay", broker_down)
+    monkeypatch.setattr(tasks.send_email, "apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         email = _queue()
     assert OutboundEmail.objects.get(pk=email.pk).state == OutboundEmail.State.PENDING
@@ -88,19 +90,14 @@ def test_broker_outage_does_not_lose_the_email(monkeypatch, django_capture_on_co
 
 
 @pytest.mark.django_db
-def test_delivery_gives_up_after_the_maximum_attempts(monkeypatch):
+def test_delivery_gives_up_once_the_retry_window_has_passed(monkeypatch):
     monkeypatch.setattr(
         "django.core.mail.backends.locmem.EmailBackend.send_messages",
         lambda self, messages: (_ for _ in ()).throw(smtplib.SMTPException("no")),
     )
-    email = OutboundEmail.objects.create(
-        idempotency_key="x",
-        to_email="a@example.eu",
-        language="en",
-        template="t",
-        subject="s",
-        body_text="b",
-        attempts=services.MAX_ATTEMPTS - 1,
+    email = _queue()
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        retry_until=email.created_at - timedelta(seconds=1)
     )
     assert services.deliver_email(email_id=email.pk) is services.Delivery.GAVE_UP
     email.refresh_from_db()
