@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from iuc_portal.core.widgets import CountrySelect, country_choices
 from iuc_portal.geography import EU, EU_MEMBER_STATES, REGION_NAMES
 
 from .models import PARTNERS_WANTED_CHOICES, Application
@@ -48,7 +49,7 @@ class CityForm(SectionForm):
     title = _("City")
     slug = "city"
 
-    country = forms.ChoiceField(label=_("Country"), choices=[])
+    country = forms.ChoiceField(label=_("Country"), choices=[], widget=CountrySelect)
     city_name = forms.CharField(
         label=_("City, or name of the group of municipalities"), max_length=150
     )
@@ -78,7 +79,7 @@ class CityForm(SectionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", "—")] + list(countries)
+        self.fields["country"].choices = country_choices()
         self.fields["population_year"].max_value = timezone.now().year
         self.fields["population_year"].validators[-1].limit_value = timezone.now().year
 
