@@ -8,11 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from iuc_portal.core import public_page
 from iuc_portal.core.downloads import private_pdf_response
 
 from . import selectors, services
@@ -31,16 +33,27 @@ from .models import ApplicationStatus, Call
 
 
 def home(request):
+    """The calls. A first-time anonymous visitor gets the page from the cache (per
+    language and per state of the calls, so a changed call shows at once), and it
+    sets no cookie: no session, no CSRF token."""
     now = timezone.now()
-    return render(
-        request,
-        "applications/home.html",
-        {
-            "now": now,
-            "open_calls": selectors.open_calls(now=now),
-            "upcoming_calls": selectors.upcoming_calls(now=now),
-            "closed_calls": selectors.closed_calls(now=now)[:10],
-        },
+    calls = selectors.calls_by_state(now=now)
+    context = {"now": now, **calls}
+    if not public_page.cacheable(request):
+        return render(request, "applications/home.html", context)
+    key = public_page.key(
+        "home", request, [c for group in calls.values() for c in group], _call_fingerprint
+    )
+    return public_page.cached_response(
+        key, lambda: render_to_string("applications/home.html", context, request)
+    )
+
+
+def _call_fingerprint(call) -> tuple:
+    return (
+        call.pk, call.slug, call.name, call.description, call.opens_at.isoformat(),
+        call.closes_at.isoformat(), call.time_zone, call.min_population,
+        tuple(str(country) for country in call.partner_countries),
     )
 
 
