@@ -112,6 +112,21 @@ def many_applications(count: int) -> Call:
     return call
 
 
+def session_for(email: str) -> str:
+    """A signed-in session for this account, as the login form would leave it."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    user = User.objects.get(email=email)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--applications", type=int, default=0)
@@ -123,6 +138,10 @@ def main() -> None:
     print(f"draft={draft.pk}")
     print(f"plan={plan.values_list('pk', flat=True).first()}")
     print(f"applications={Application.objects.count()}")
+    print(f"call={draft.call_id}")
+    for role, email in [("official", "rotterdam@city.example.eu"), ("drafter", OFFICIAL),
+                        ("staff", "staff@iuc.example.eu")]:
+        print(f"session_{role}={session_for(email)}")
 
 
 if __name__ == "__main__":
