@@ -2,6 +2,7 @@
 saving goes through `services.update_draft`, which holds the rules."""
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -80,8 +81,16 @@ class CityForm(SectionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = country_choices()
-        self.fields["population_year"].max_value = timezone.now().year
-        self.fields["population_year"].validators[-1].limit_value = timezone.now().year
+        # No figure from the future. A new validator, not a changed one: the validators
+        # are shared with the class's field (and the last one is the minimum).
+        year = timezone.now().year
+        field = self.fields["population_year"]
+        field.max_value = year
+        field.validators = [
+            *(v for v in field.validators if not isinstance(v, MaxValueValidator)),
+            MaxValueValidator(year),
+        ]
+        field.widget.attrs["max"] = year
 
     def initial_from(self, application):
         initial = super().initial_from(application)
