@@ -37,23 +37,15 @@ def home(request):
     language and per state of the calls, so a changed call shows at once), and it
     sets no cookie: no session, no CSRF token."""
     now = timezone.now()
-    calls = selectors.calls_by_state(now=now)
-    context = {"now": now, **calls}
+
+    def page():
+        return {"now": now, **selectors.calls_by_state(now=now)}
+
     if not public_page.cacheable(request):
-        return render(request, "applications/home.html", context)
-    key = public_page.key(
-        "home", request, [c for group in calls.values() for c in group], _call_fingerprint
-    )
+        return render(request, "applications/home.html", page())
+    key = public_page.key("home", request, selectors.calls_fingerprint(now=now))
     return public_page.cached_response(
-        key, lambda: render_to_string("applications/home.html", context, request)
-    )
-
-
-def _call_fingerprint(call) -> tuple:
-    return (
-        call.pk, call.slug, call.name, call.description, call.opens_at.isoformat(),
-        call.closes_at.isoformat(), call.time_zone, call.min_population,
-        tuple(str(country) for country in call.partner_countries),
+        key, lambda: render_to_string("applications/home.html", page(), request)
     )
 
 

@@ -8,7 +8,7 @@ stored: cached HTML is the same for everyone.
 """
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
@@ -27,8 +27,9 @@ def cacheable(request) -> bool:
     )
 
 
-def key(page: str, request, rows: Iterable, fingerprint: Callable[[object], tuple]) -> str:
-    digest = hashlib.sha256(repr([fingerprint(row) for row in rows]).encode()).hexdigest()
+def key(page: str, request, data) -> str:
+    """`data`: what the page shows (rows of plain values), digested into the key."""
+    digest = hashlib.sha256(repr(data).encode()).hexdigest()
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:16]
     return f"public-page:{page}:{get_language()}:{path}:{digest}"
 
