@@ -61,3 +61,14 @@ def test_pages_load_no_asset_from_another_host(client):
     assert "cdn" not in html.lower()
     assert "<script>" not in html  # no inline scripts: the CSP forbids them
     assert "/static/bootstrap/css/bootstrap.min.css" in html
+
+
+@pytest.mark.django_db
+def test_the_policy_header_is_the_same_on_every_response_and_follows_the_settings(
+    client, settings
+):
+    first = client.get("/")["Content-Security-Policy"]
+    assert "script-src 'self'" in first
+    assert client.get("/accounts/login/")["Content-Security-Policy"] == first
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    assert client.get("/")["Content-Security-Policy"] == "default-src 'none'"
