@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PYTHON ?= python3
 
-.PHONY: run test lint bench install migrate messages makemessages worker beat clean
+.PHONY: run test lint bench bench-web install migrate messages makemessages worker beat clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,13 @@ lint: install
 bench: install
 	$(PY) bench/bench_matching.py
 	$(PY) bench/bench_mail.py
+
+# Load benchmark of the pages (gunicorn + wrk, beside a bare Django view); SQLite by
+# default, PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set.
+bench-web: install messages
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk) \
+		|| (sudo apt-get update -qq && sudo apt-get install -y -qq wrk)
+	$(PY) bench/bench_web.py --markdown $(BENCH_ARGS)
 
 worker: install
 	$(VENV)/bin/celery -A iuc_portal worker -l info -Q celery,mail,pdf -O fair

@@ -5,6 +5,10 @@ from .models import FundingStatus, MilestoneStatus
 
 
 class MilestoneForm(forms.Form):
+    """Validates a milestone update (prefix "m<pk>"). The plan page writes its fields out
+    (templates/action_plans/_milestone_form.html): one per milestone through widgets
+    cost more than the rest of the page."""
+
     status = forms.ChoiceField(label=_("Status"), choices=MilestoneStatus.choices)
     progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
     note = forms.CharField(label=_("Note"), required=False, max_length=2000,

@@ -25,6 +25,15 @@ def plans_visible_to(user) -> QuerySet[LocalActionPlan]:
     )
 
 
+def search_plans(plans: QuerySet[LocalActionPlan], text: str) -> QuerySet[LocalActionPlan]:
+    """Plans whose city, or a city of whose pairing, contains `text`."""
+    return plans.filter(
+        Q(application__city_name__icontains=text)
+        | Q(pairing__eu_application__city_name__icontains=text)
+        | Q(pairing__partner_application__city_name__icontains=text)
+    )
+
+
 def can_read(user, plan: LocalActionPlan) -> bool:
     return plans_visible_to(user).filter(pk=plan.pk).exists()
 
@@ -46,7 +55,7 @@ def partner_plan(plan: LocalActionPlan) -> LocalActionPlan | None:
 
 
 def milestones_for(plan: LocalActionPlan) -> QuerySet[Milestone]:
-    return plan.milestones.prefetch_related("evidence")
+    return plan.milestones.select_related("updated_by").prefetch_related("evidence")
 
 
 @dataclass
@@ -67,10 +76,13 @@ class Timeline:
     ticks: list[tuple[int, float]]  # (month, x)
 
 
-def timeline(plan: LocalActionPlan, today: date | None = None) -> Timeline:
-    """Where each milestone and today sit on the plan's months, for the server-drawn chart."""
+def timeline(
+    plan: LocalActionPlan, today: date | None = None, milestones: list[Milestone] | None = None
+) -> Timeline:
+    """Where each milestone and today sit on the plan's months, for the server-drawn chart
+    (`milestones`: the plan's milestones when the caller has them already)."""
     today = today or timezone.localdate()
-    milestones = list(plan.milestones.all())
+    milestones = list(plan.milestones.all()) if milestones is None else milestones
     last_month = max([PLAN_MONTHS, *(m.month for m in milestones)])
     span = float(last_month)
 

@@ -4,6 +4,7 @@ the partner's); writes through services, which refuse anyone but the city's offi
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,15 +33,29 @@ def _plan(request, pk, *, for_edit=False):
     return plan
 
 
+PLANS_PER_PAGE = 50
+
+
 @login_required
 def plan_list(request):
-    plans = selectors.plans_with_milestones(selectors.plans_visible_to(request.user))
+    """The plans this user may open (staff: all of them), a page at a time, searchable."""
+    plans = selectors.plans_visible_to(request.user)
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        plans = selectors.search_plans(plans, query)
+    plans = selectors.plans_with_milestones(
+        plans.order_by("pairing__call__name", "pairing_id", "application__side")
+    )
+    page = Paginator(plans, PLANS_PER_PAGE).get_page(request.GET.get("page"))
     rows = [
         {"plan": plan, "progress": services.progress_of(plan.milestones.all()),
          "own": plan.application.owner_id == request.user.pk}
-        for plan in plans.order_by("pairing__call__name", "pairing_id", "application__side")
+        for plan in page.object_list
     ]
-    return render(request, "action_plans/list.html", {"rows": rows})
+    return render(request, "action_plans/list.html", {
+        "rows": rows, "page": page, "query": query,
+        "searchable": bool(query) or page.paginator.num_pages > 1 or request.user.is_staff,
+    })
 
 
 @login_required
@@ -53,13 +68,14 @@ def detail(request, pk):
     return render(request, "action_plans/detail.html", {
         "plan": plan,
         "editable": editable,
-        "milestones": [
-            {"milestone": m, "overdue": m.is_overdue(today),
-             "form": MilestoneForm(initial={"status": m.status, "progress": m.progress,
-                                            "note": m.note}, prefix=f"m{m.pk}")}
-            for m in milestones
-        ],
-        "timeline": selectors.timeline(plan, today),
+        "milestones": [{"milestone": m, "overdue": m.is_overdue(today)} for m in milestones],
+        # The update form of each milestone is written out in _milestone_form.html from
+        # these (MilestoneForm validates what it posts).
+        "status_choices": MilestoneForm.base_fields["status"].choices,
+        "status_label": MilestoneForm.base_fields["status"].label,
+        "progress_label": MilestoneForm.base_fields["progress"].label,
+        "note_label": MilestoneForm.base_fields["note"].label,
+        "timeline": selectors.timeline(plan, today, milestones),
         "progress": services.progress_of(milestones),
         "overdue_count": sum(m.is_overdue(today) for m in milestones),
         "partner": partner,

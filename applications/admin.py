@@ -219,7 +219,7 @@ class ApplicationAdmin(ExportMixin, SimpleHistoryAdmin):
 
     list_display = [
         "city_name",
-        "country",
+        "country_name",
         "side",
         "call",
         "status",
@@ -390,6 +390,12 @@ class ApplicationAdmin(ExportMixin, SimpleHistoryAdmin):
             obj.save()
 
     # --- columns and read-only fields ------------------------------------------
+
+    @admin.display(description=_("country"), ordering="country")
+    def country_name(self, application):
+        # A method, not the field: the admin would rebuild the ~250 country choices for
+        # every row (display_for_field) to find one name.
+        return application.country.name
 
     @admin.display(description=_("population"), ordering="population")
     def population_total(self, application):

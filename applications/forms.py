@@ -2,10 +2,12 @@
 saving goes through `services.update_draft`, which holds the rules."""
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from iuc_portal.core.widgets import CountrySelect, country_choices
 from iuc_portal.geography import EU, EU_MEMBER_STATES, REGION_NAMES
 
 from .models import PARTNERS_WANTED_CHOICES, Application
@@ -48,7 +50,7 @@ class CityForm(SectionForm):
     title = _("City")
     slug = "city"
 
-    country = forms.ChoiceField(label=_("Country"), choices=[])
+    country = forms.ChoiceField(label=_("Country"), choices=[], widget=CountrySelect)
     city_name = forms.CharField(
         label=_("City, or name of the group of municipalities"), max_length=150
     )
@@ -78,9 +80,17 @@ class CityForm(SectionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", "—")] + list(countries)
-        self.fields["population_year"].max_value = timezone.now().year
-        self.fields["population_year"].validators[-1].limit_value = timezone.now().year
+        self.fields["country"].choices = country_choices()
+        # No figure from the future. A new validator, not a changed one: the validators
+        # are shared with the class's field (and the last one is the minimum).
+        year = timezone.now().year
+        field = self.fields["population_year"]
+        field.max_value = year
+        field.validators = [
+            *(v for v in field.validators if not isinstance(v, MaxValueValidator)),
+            MaxValueValidator(year),
+        ]
+        field.widget.attrs["max"] = year
 
     def initial_from(self, application):
         initial = super().initial_from(application)

@@ -21,6 +21,31 @@ def closed_calls(*, now=None) -> QuerySet[Call]:
     return Call.objects.filter(closes_at__lte=now).order_by("-closes_at")
 
 
+def calls_by_state(*, now=None, closed_limit: int = 10) -> dict[str, list[Call]]:
+    """The home page's calls in one query: open (closing first), upcoming (opening
+    first) and the latest closed ones."""
+    now = now or timezone.now()
+    calls = list(Call.objects.order_by("closes_at"))
+    return {
+        "open_calls": [c for c in calls if c.opens_at <= now < c.closes_at],
+        "upcoming_calls": sorted((c for c in calls if c.opens_at > now), key=lambda c: c.opens_at),
+        "closed_calls": [c for c in reversed(calls) if c.closes_at <= now][:closed_limit],
+    }
+
+
+def calls_fingerprint(*, now=None) -> list[tuple]:
+    """What the home page shows of every call, and whether it is open yet or closed:
+    cheap raw rows (no model objects) that change whenever the page would."""
+    now = now or timezone.now()
+    return [
+        (*row, row[4] <= now, row[5] <= now)
+        for row in Call.objects.order_by("pk").values_list(
+            "pk", "slug", "name", "description", "opens_at", "closes_at", "time_zone",
+            "min_population", "partner_countries",
+        )
+    ]
+
+
 def themes_offered(call: Call) -> QuerySet[Theme]:
     offered = call.themes.filter(is_active=True)
     return offered if offered.exists() else Theme.objects.filter(is_active=True)

@@ -8,20 +8,24 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from django.views.i18n import set_language
+
+from iuc_portal.core.views import set_language
 
 from .forms import LanguagePreferenceForm
 from .language import set_language_cookie
 from .services import set_preferred_language
 
 
+@csrf_exempt  # checked inside for signed-in people (see iuc_portal.core.views.set_language)
 @require_POST
 def switch_language(request):
-    """Django's set_language, which also remembers the choice of a signed-in person."""
+    """The portal's set_language, which also remembers the choice of a signed-in person."""
     response = set_language(request)
     language = request.POST.get("language", "")
-    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+    accepted = response.status_code in (200, 302)
+    if accepted and request.user.is_authenticated and language in dict(settings.LANGUAGES):
         set_preferred_language(user=request.user, language=language)
     return response
 

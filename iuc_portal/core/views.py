@@ -1,6 +1,9 @@
 from django.http import JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.views import i18n
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 
 from .health import CHECKS
 
@@ -23,3 +26,16 @@ def healthz(request):
 
         body["mail"] = backlog()
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@csrf_exempt
+@require_POST
+def set_language(request):
+    """Django's `set_language`, which an anonymous visitor may call without a CSRF token:
+    it changes only their language cookie, and so the public pages need no CSRF cookie
+    (and can come from the cache). A signed-in user's request is checked as usual."""
+    if request.user.is_authenticated:
+        rejected = CsrfViewMiddleware(lambda request: None).process_view(request, None, (), {})
+        if rejected is not None:
+            return rejected
+    return i18n.set_language(request)

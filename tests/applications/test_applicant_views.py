@@ -202,3 +202,19 @@ def test_no_geonames_hint_when_the_figure_is_close(client, call, official):
     application = Application.objects.get()
     html = client.get(reverse("applications:edit", args=[application.pk, "contact"])).content
     assert b"GeoNames lists" not in html
+
+
+@pytest.mark.django_db
+def test_city_section_accepts_a_recent_population_year_and_refuses_a_future_one():
+    from django.utils import timezone
+
+    from applications.forms import CityForm
+
+    call = CallFactory()
+    year = timezone.now().year
+    data = {"country": "NL", "city_name": "Eindhoven", "is_group": "0", "population": "238326"}
+    for _ in range(2):  # the second form must not inherit the first one's changes
+        assert CityForm({**data, "population_year": str(year - 2)}, call=call).is_valid()
+    future = CityForm({**data, "population_year": str(year + 1)}, call=call)
+    assert not future.is_valid()
+    assert "population_year" in future.errors

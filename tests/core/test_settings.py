@@ -77,3 +77,14 @@ def test_without_a_broker_tasks_run_in_process_and_kombu_has_nothing_to_warn_abo
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "memory://localhost/"]
     assert "No hostname was supplied" not in result.stderr
+
+
+@pytest.mark.django_db
+def test_the_policy_header_is_the_same_on_every_response_and_follows_the_settings(
+    client, settings
+):
+    first = client.get("/")["Content-Security-Policy"]
+    assert "script-src 'self'" in first
+    assert client.get("/accounts/login/")["Content-Security-Policy"] == first
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    assert client.get("/")["Content-Security-Policy"] == "default-src 'none'"

@@ -1,0 +1,46 @@
+"""Middleware of the portal's own."""
+
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+_POLICIES: dict[str, str] = {}
+_PER_RESPONSE = ("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt",
+                 "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro", "_csp_exempt_ro")
+
+
+class ConstantCSPMiddleware(CSPMiddleware):
+    """django-csp's middleware, building the policy header once instead of per response.
+
+    The portal's policy is the same for every response (no nonce, no per-view policy);
+    a response that asks for a nonce or carries its own policy goes through django-csp
+    as usual."""
+
+    def process_response(self, request, response):
+        if (
+            getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+            or (getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}).get(
+                "EXCLUDE_URL_PREFIXES"
+            )
+            or getattr(request, "_csp_nonce", None) is not None
+            or any(hasattr(response, name) for name in _PER_RESPONSE)
+            or HEADER in response
+            or HEADER_REPORT_ONLY in response
+        ):
+            return super().process_response(request, response)
+        if "policy" not in _POLICIES:
+            response = super().process_response(request, response)
+            _POLICIES["policy"] = response.get(HEADER, "")
+            return response
+        if _POLICIES["policy"]:
+            response[HEADER] = _POLICIES["policy"]
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+
+@receiver(setting_changed)
+def _forget_policy(*, setting, **kwargs):
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        _POLICIES.clear()

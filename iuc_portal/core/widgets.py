@@ -1,0 +1,39 @@
+"""Widgets shared by the apps' forms."""
+
+from django import forms
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django_countries import countries
+
+_RENDERED: dict[tuple, str] = {}
+_CHOICES: dict[str, list[tuple[str, str]]] = {}
+_MAX_ENTRIES = 512
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """("", "—") and every country by name, sorted in the active language; built once
+    per language (django-countries translates and sorts ~250 names each time)."""
+    language = get_language() or ""
+    choices = _CHOICES.get(language)
+    if choices is None:
+        choices = _CHOICES[language] = [("", "—"), *((c.code, c.name) for c in countries)]
+    return choices
+
+
+class CountrySelect(forms.Select):
+    """The country <select>: its ~250 options are rendered once per language (and per
+    name and attributes), then reused; only the chosen option is marked per request."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        key = (get_language(), name, tuple(sorted((k, str(v)) for k, v in final_attrs.items())))
+        html = _RENDERED.get(key)
+        if html is None:
+            if len(_RENDERED) >= _MAX_ENTRIES:
+                _RENDERED.clear()
+            html = _RENDERED[key] = str(super().render(name, None, attrs, renderer))
+        if value not in (None, ""):
+            option = f'<option value="{escape(value)}">'
+            html = html.replace(option, f'<option value="{escape(value)}" selected>', 1)
+        return mark_safe(html)  # noqa: S308 - rendered by Django's own widget templates
