@@ -58,7 +58,14 @@ def queue_rendered_email(
     template: str,
     idempotency_key: str,
     context: dict | None = None,
+    sensitive: bool = False,
 ) -> OutboundEmail:
+    """Queue an already rendered e-mail once per idempotency key.
+
+    `sensitive=True` marks an e-mail whose body carries a secret (a password-reset
+    or verification link, a login code): no page shows its body, and the body is
+    erased as soon as the e-mail is sent or given up.
+    """
     email, created = OutboundEmail.objects.get_or_create(
         idempotency_key=idempotency_key,
         defaults={
@@ -69,6 +76,7 @@ def queue_rendered_email(
             "language": language,
             "template": template,
             "context": context or {},
+            "sensitive": sensitive,
         },
     )
     if created:
@@ -105,16 +113,36 @@ def deliver_email(*, email_id: int) -> Delivery:
         except Exception as exc:
             email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             gave_up = email.attempts >= MAX_ATTEMPTS
+            fields = ["attempts", "last_error", "state"]
             if gave_up:
                 email.state = OutboundEmail.State.FAILED
-            email.save(update_fields=["attempts", "last_error", "state"])
+                fields += erase_sensitive_body(email)
+            email.save(update_fields=fields)
             logger.warning("E-mail %s not sent (attempt %s): %s", email.pk, email.attempts, exc)
             return Delivery.GAVE_UP if gave_up else Delivery.RETRY_LATER
         email.state = OutboundEmail.State.SENT
         email.sent_at = timezone.now()
         email.last_error = ""
-        email.save(update_fields=["attempts", "last_error", "state", "sent_at"])
+        fields = ["attempts", "last_error", "state", "sent_at"]
+        email.save(update_fields=fields + erase_sensitive_body(email))
         return Delivery.SENT
+
+
+ERASED_BODY = "[erased: this e-mail carried a secret]"
+
+
+def erase_sensitive_body(email: OutboundEmail) -> list[str]:
+    """Drop the body of a sensitive e-mail (in memory); return the fields to save.
+
+    Called once the e-mail is sent or given up: after that no one needs the secret,
+    so it is not kept anywhere. A non-sensitive e-mail is left as it is.
+    """
+    if not email.sensitive:
+        return []
+    email.body_text = ERASED_BODY
+    email.body_html = ""
+    email.context = {}
+    return ["body_text", "body_html", "context"]
 
 
 def absolute_url(path: str) -> str:
