@@ -37,7 +37,7 @@ SITE_NAME = env.str("SITE_NAME", default="IUC city-to-city portal")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "iuc_portal.core.admin_site.PortalAdminConfig",  # django.contrib.admin, our site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "iuc_portal.accounts.middleware.StaffSecondFactorMiddleware",
+    "iuc_portal.core.middleware.PrivateNoStoreMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -94,6 +95,18 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "iuc_portal.core.context_processors.site",
             ],
+        },
+    },
+    {
+        # Plain text (e-mail subjects and text bodies): the same templates, rendered
+        # without HTML escaping. `render_to_string(name, context, using="text")`.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "autoescape": False,
+            "context_processors": ["iuc_portal.core.context_processors.site"],
         },
     },
 ]

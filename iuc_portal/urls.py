@@ -3,14 +3,13 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from applications.views import home
-from iuc_portal.accounts.views import admin_login
 from iuc_portal.core.views import healthz
 
 admin.site.site_header = _("IUC programme staff")
 admin.site.site_title = _("IUC portal administration")
 admin.site.index_title = _("Programme administration")
-# The admin has no login form of its own: /admin/login/ leads to the portal's login.
-admin.site.login = admin_login
+# admin.site is iuc_portal.core.admin_site.PortalAdminSite: /admin/login/ leads to the
+# portal's login (the admin has no login form of its own).
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -33,8 +33,11 @@ def queue_email(
     `<template>.html`. `context` must be JSON-serialisable: it is kept for audit.
     """
     with translation.override(language):
-        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-        body_text = render_to_string(f"{template}.txt", context)
+        # Plain text is not HTML: no escaping (`&#x27;`) in the subject or text body.
+        subject = " ".join(
+            render_to_string(f"{template}_subject.txt", context, using="text").split()
+        )
+        body_text = render_to_string(f"{template}.txt", context, using="text")
         body_html = render_to_string(f"{template}.html", context)
     return queue_rendered_email(
         to=to,

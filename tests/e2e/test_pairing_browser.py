@@ -32,7 +32,8 @@ def test_staff_run_lock_rerun_confirm_and_both_cities_see_their_partner(page: Pa
     # The admin has no login form: the portal's login, then the authenticator code.
     page.goto(site + "/admin/")
     sign_in_on_this_page(page, staff.email)
-    page.get_by_label(re.compile("Authenticator code", re.I)).fill(totp_code(staff.totp_secret))
+    expect(page.get_by_role("heading", name="Two-Factor Authentication")).to_be_visible()
+    page.locator("input[name=code]").fill(totp_code(staff.totp_secret))
     page.locator("form button[type=submit]").first.click()
     page.get_by_role("link", name="Matching runs").click()
     page.get_by_role("link", name="Demo call 2025").click()
