@@ -5,9 +5,17 @@ from datetime import date
 
 
 def add_months(start: date, months: int) -> date:
-    """`start` moved by whole months; 31 January + 1 month is the last day of February."""
+    """`start` moved by whole months; 31 January + 1 month is the last day of February.
+
+    Never raises: a result beyond the calendar's range is clamped to `date.max` or
+    `date.min`, so a far-off stored date cannot break a page that draws it.
+    """
     month_index = start.month - 1 + months
     year, month = start.year + month_index // 12, month_index % 12 + 1
+    if year > date.max.year:
+        return date.max
+    if year < date.min.year:
+        return date.min
     day = min(start.day, calendar.monthrange(year, month)[1])
     return date(year, month, day)
 

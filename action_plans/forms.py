@@ -20,6 +20,11 @@ class NewMilestoneForm(forms.Form):
     due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
+class EditMilestoneForm(forms.Form):
+    title = forms.CharField(label=_("Milestone"), max_length=200)
+    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
 class EvidenceForm(forms.Form):
     title = forms.CharField(label=_("What does this document show?"), max_length=200)
     file = forms.FileField(label=_("Document (PDF, at most 10 MB)"),

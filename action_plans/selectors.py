@@ -1,11 +1,14 @@
-"""Reads of Local Action Plans, scoped to who asks: a city reads its own plan and its
-partner's; staff read all."""
+"""Reads of Local Action Plans, scoped to who asks: a city reads its own plan, and its
+partner's only while the pairing holds (a dissolved pairing ends that access); staff
+read all."""
 
 from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+
+from pairings.models import HOLDING_STATUSES
 
 from .dating import add_months, months_between
 from .models import PLAN_MONTHS, Evidence, LocalActionPlan, Milestone, MilestoneStatus
@@ -21,7 +24,12 @@ def plans_visible_to(user) -> QuerySet[LocalActionPlan]:
     if user.is_staff and user.has_perm("action_plans.view_localactionplan"):
         return plans
     return plans.filter(
-        Q(pairing__eu_application__owner=user) | Q(pairing__partner_application__owner=user)
+        Q(application__owner=user)
+        | (
+            Q(pairing__status__in=HOLDING_STATUSES)
+            & (Q(pairing__eu_application__owner=user)
+               | Q(pairing__partner_application__owner=user))
+        )
     )
 
 
@@ -45,6 +53,9 @@ def own_plans(user) -> QuerySet[LocalActionPlan]:
 
 
 def partner_plan(plan: LocalActionPlan) -> LocalActionPlan | None:
+    """The partner city's plan, shown beside this one while the pairing holds."""
+    if plan.pairing.status not in HOLDING_STATUSES:
+        return None
     return (
         LocalActionPlan.objects.filter(pairing=plan.pairing)
         .exclude(pk=plan.pk)

@@ -5,20 +5,22 @@ import logging
 from datetime import date
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from modeltranslation.utils import build_localized_fieldname
 
 from applications.milestones import template_titles
 from applications.uploads import validate_pdf_upload
+from iuc_portal.core.files import delete_after_commit
 from iuc_portal.jobs.services import queue_job
 from iuc_portal.pdf import html_fingerprint, render_html, store_pdf_if_changed
 from pairings.models import Pairing
 
 from .dating import add_months
 from .models import (
+    PLAN_MONTHS,
     Evidence,
     LocalActionPlan,
     Milestone,
@@ -110,23 +112,122 @@ def update_milestone(
     return milestone
 
 
+# A milestone falls within the plan's period, give or take: up to a year before the
+# start (preparation) and up to two years after the end (follow-up, the 60-month cap).
+MILESTONE_MONTHS_BEFORE_START = 12
+MILESTONE_MONTHS_AFTER_END = 24
+# An MoU may be signed some years around the cooperation (earlier ties, follow-ups).
+MOU_YEARS_AROUND_PLAN = 5
+
+
+def milestone_window(plan: LocalActionPlan) -> tuple[date, date]:
+    """The first and last day a milestone of this plan may be due."""
+    return (
+        add_months(plan.start_date, -MILESTONE_MONTHS_BEFORE_START),
+        add_months(plan.start_date, PLAN_MONTHS + MILESTONE_MONTHS_AFTER_END),
+    )
+
+
+def mou_window(plan: LocalActionPlan) -> tuple[date, date]:
+    return (
+        add_months(plan.start_date, -12 * MOU_YEARS_AROUND_PLAN),
+        add_months(plan.start_date, PLAN_MONTHS + 12 * MOU_YEARS_AROUND_PLAN),
+    )
+
+
+def _check_within(day: date, window: tuple[date, date], *, field: str, message: str) -> None:
+    first, last = window
+    if not isinstance(day, date) or not first <= day <= last:
+        raise ValidationError({field: message % {
+            "first": formats.date_format(first, "DATE_FORMAT"),
+            "last": formats.date_format(last, "DATE_FORMAT"),
+        }})
+
+
+def _check_milestone_due(plan: LocalActionPlan, due_date: date) -> None:
+    _check_within(
+        due_date, milestone_window(plan), field="due_date",
+        message=_("A milestone is due within the plan's period: between %(first)s and %(last)s."),
+    )
+
+
+def _plan_month(plan: LocalActionPlan, due_date: date) -> int:
+    whole_months = (due_date.year - plan.start_date.year) * 12 + (
+        due_date.month - plan.start_date.month
+    )
+    return max(0, min(whole_months, 60))
+
+
 def add_milestone(*, plan: LocalActionPlan, by, title: str, due_date: date) -> Milestone:
     _ensure_can_edit(by, plan)
+    _check_milestone_due(plan, due_date)
     with transaction.atomic():
-        whole_months = max(0, (due_date.year - plan.start_date.year) * 12
-                           + due_date.month - plan.start_date.month)
-        milestone = Milestone.objects.create(
-            plan=plan, month=min(whole_months, 60), title=title.strip()[:200], due_date=due_date,
-            is_custom=True, updated_by=by,
+        milestone = Milestone(
+            plan=plan, month=_plan_month(plan, due_date), title=title.strip()[:200],
+            due_date=due_date, is_custom=True, updated_by=by,
         )
+        _attribute_history(milestone, by)
+        milestone.save()
         _touch(plan, by)
     return milestone
+
+
+def edit_milestone(*, milestone: Milestone, by, title: str, due_date: date) -> Milestone:
+    """Rename or re-date one of the city's milestones (kept in its history)."""
+    _ensure_can_edit(by, milestone.plan)
+    _check_milestone_due(milestone.plan, due_date)
+    title = title.strip()[:200]
+    if not title:
+        raise ValidationError({"title": _("Give the milestone a title.")})
+    with transaction.atomic():
+        milestone.title = title
+        milestone.due_date = due_date
+        milestone.month = _plan_month(milestone.plan, due_date)
+        milestone.updated_at = timezone.now()
+        milestone.updated_by = by
+        _attribute_history(milestone, by)
+        milestone.save()
+        _touch(milestone.plan, by)
+    return milestone
+
+
+def delete_milestone(*, milestone: Milestone, by) -> None:
+    """Remove a milestone the city added itself; the programme's milestones stay.
+
+    The deletion is kept in the milestone's history (who and when); its evidence
+    files are removed from storage once the deletion is committed.
+    """
+    _ensure_can_edit(by, milestone.plan)
+    if not milestone.is_custom:
+        raise ValidationError(
+            _("This milestone belongs to the programme's plan: change its date instead.")
+        )
+    plan = milestone.plan
+    with transaction.atomic():
+        files = [evidence.file.name for evidence in milestone.evidence.all() if evidence.file]
+        _attribute_history(milestone, by)
+        milestone.delete()
+        _touch(plan, by)
+        delete_after_commit(files)
+
+
+# Evidence documents a plan may hold (each at most MAX_DOCUMENT_UPLOAD_BYTES).
+MAX_EVIDENCE_PER_PLAN = 50
 
 
 def add_evidence(*, milestone: Milestone, by, upload, title: str = "") -> Evidence:
     _ensure_can_edit(by, milestone.plan)
     validate_pdf_upload(upload)
     with transaction.atomic():
+        # Counted under the plan's row lock, so two uploads cannot both pass the cap.
+        LocalActionPlan.objects.select_for_update().filter(pk=milestone.plan_id).first()
+        if Evidence.objects.filter(milestone__plan_id=milestone.plan_id).count() >= (
+            MAX_EVIDENCE_PER_PLAN
+        ):
+            raise ValidationError(
+                _("This plan already holds %(count)s documents, the most it can keep. "
+                  "Ask the programme staff if you need more.") % {"count": MAX_EVIDENCE_PER_PLAN}
+            )
         evidence = Evidence(milestone=milestone, uploaded_by=by,
                             title=(title or _("Evidence")).strip()[:200])
         evidence.file.save("evidence.pdf", upload, save=False)
@@ -174,6 +275,10 @@ def save_pilot_project(
 
 def add_mou(*, plan: LocalActionPlan, by, title: str, signed_on: date, parties: str = "") -> Mou:
     _ensure_can_edit(by, plan)
+    _check_within(
+        signed_on, mou_window(plan), field="signed_on",
+        message=_("An MoU of this plan is signed between %(first)s and %(last)s."),
+    )
     with transaction.atomic():
         mou = Mou.objects.create(plan=plan, title=title.strip()[:200], signed_on=signed_on,
                                  parties=parties.strip()[:300])
@@ -237,6 +342,16 @@ def request_plan_pdf(*, plan: LocalActionPlan, by, language: str = "en") -> bool
 
     if not selectors.can_read(by, plan):
         raise PermissionDenied
+    if plan.application.owner_id != getattr(by, "pk", None):
+        # The plan has one PDF, in the language its own city asked for. Anyone else
+        # (the partner city, staff) gets that one while it shows the current plan, in
+        # whatever language it is; when the plan has changed it is rendered again in
+        # the owning official's language, never replaced by another reader's choice.
+        if plan.pdf and plan.pdf_fingerprint in {
+            _fingerprint(plan, code) for code, _name in settings.LANGUAGES
+        }:
+            return False
+        language = plan.application.owner.language or settings.LANGUAGE_CODE
     fingerprint = _fingerprint(plan, language)
     if plan.pdf and plan.pdf_fingerprint == fingerprint:
         return False

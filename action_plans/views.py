@@ -17,6 +17,7 @@ from iuc_portal.jobs.services import progress as job_progress
 
 from . import selectors, services
 from .forms import (
+    EditMilestoneForm,
     EvidenceForm,
     MilestoneForm,
     MouForm,
@@ -122,11 +123,58 @@ def milestone(request, pk, milestone_id):
             else:
                 messages.success(request, _("The document is added."))
                 return redirect("action_plans:milestone", pk=plan.pk, milestone_id=milestone.pk)
+    return _milestone_page(request, plan, milestone, editable=editable, form=form)
+
+
+def _milestone_page(request, plan, milestone, *, editable, form=None, edit_form=None):
     history = milestone.history.select_related("history_user").order_by("-history_date")[:20]
     return render(request, "action_plans/milestone.html", {
-        "plan": plan, "milestone": milestone, "form": form, "editable": editable,
-        "history": history, "overdue": milestone.is_overdue(),
+        "plan": plan, "milestone": milestone, "form": form or EvidenceForm(),
+        "edit_form": edit_form or EditMilestoneForm(
+            initial={"title": milestone.title, "due_date": milestone.due_date}),
+        "editable": editable, "history": history, "overdue": milestone.is_overdue(),
     })
+
+
+@login_required
+@require_POST
+def edit_milestone(request, pk, milestone_id):
+    plan = _plan(request, pk, for_edit=True)
+    milestone = get_object_or_404(plan.milestones, pk=milestone_id)
+    form = EditMilestoneForm(request.POST)
+    if form.is_valid():
+        try:
+            services.edit_milestone(milestone=milestone, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("“%(title)s” is updated.") % {"title": milestone.title})
+            return redirect("action_plans:milestone", pk=plan.pk, milestone_id=milestone.pk)
+    milestone.refresh_from_db()
+    return _milestone_page(request, plan, milestone, editable=True, edit_form=form)
+
+
+@login_required
+@require_POST
+def delete_milestone(request, pk, milestone_id):
+    plan = _plan(request, pk, for_edit=True)
+    milestone = get_object_or_404(plan.milestones, pk=milestone_id)
+    try:
+        services.delete_milestone(milestone=milestone, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("action_plans:milestone", pk=plan.pk, milestone_id=milestone.pk)
+    messages.success(request, _("“%(title)s” is deleted.") % {"title": milestone.title})
+    return redirect(reverse("action_plans:detail", args=[plan.pk]) + "#milestones")
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """A service's ValidationError, shown beside the form's field it names."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 @login_required
@@ -144,8 +192,12 @@ def add_milestone(request, pk):
     plan = _plan(request, pk, for_edit=True)
     form = NewMilestoneForm(request.POST)
     if form.is_valid():
-        services.add_milestone(plan=plan, by=request.user, **form.cleaned_data)
-        messages.success(request, _("The milestone is added."))
+        try:
+            services.add_milestone(plan=plan, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The milestone is added."))
     else:
         messages.error(request, _("Give the milestone a title and a due date."))
     return redirect("action_plans:detail", pk=plan.pk)
@@ -185,9 +237,13 @@ def add_mou(request, pk):
     plan = _plan(request, pk, for_edit=True)
     form = MouForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.add_mou(plan=plan, by=request.user, **form.cleaned_data)
-        messages.success(request, _("The memorandum of understanding is recorded."))
-        return redirect(reverse("action_plans:detail", args=[plan.pk]) + "#mous")
+        try:
+            services.add_mou(plan=plan, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The memorandum of understanding is recorded."))
+            return redirect(reverse("action_plans:detail", args=[plan.pk]) + "#mous")
     return render(request, "action_plans/form.html", {
         "plan": plan, "form": form, "title": _("Record a memorandum of understanding")})
 

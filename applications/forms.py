@@ -3,7 +3,6 @@ saving goes through `services.update_draft`, which holds the rules."""
 
 from django import forms
 from django.core.validators import MaxValueValidator
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -12,6 +11,7 @@ from iuc_portal.geography import EU, EU_MEMBER_STATES, REGION_NAMES
 
 from .models import PARTNERS_WANTED_CHOICES, Application
 from .selectors import themes_offered
+from .services import FIRST_POPULATION_YEAR, latest_population_year
 from .uploads import validate_pdf_upload
 
 # Working languages offered: the programme's usual ones, by ISO 639-1 code.
@@ -75,22 +75,21 @@ class CityForm(SectionForm):
         help_text=_("For example the national statistics office."),
     )
     population_year = forms.IntegerField(
-        label=_("Year of the figure"), required=False, min_value=1990, max_value=2100
+        label=_("Year of the figure"), required=False, min_value=FIRST_POPULATION_YEAR
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = country_choices()
-        # No figure from the future. A new validator, not a changed one: the validators
-        # are shared with the class's field (and the last one is the minimum).
-        year = timezone.now().year
-        field = self.fields["population_year"]
-        field.max_value = year
-        field.validators = [
-            *(v for v in field.validators if not isinstance(v, MaxValueValidator)),
-            MaxValueValidator(year),
+        # This year is the latest a figure can be from. A validator of its own for this
+        # form instance: the class's field (and its validators) stay untouched.
+        year = self.fields["population_year"]
+        year.max_value = latest_population_year()
+        year.validators = [
+            *(v for v in year.validators if not isinstance(v, MaxValueValidator)),
+            MaxValueValidator(year.max_value),
         ]
-        field.widget.attrs["max"] = year
+        year.widget.attrs["max"] = year.max_value
 
     def initial_from(self, application):
         initial = super().initial_from(application)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from iuc_portal.core.files import delete_after_commit
 from iuc_portal.jobs.services import queue_job
 from iuc_portal.mail.services import absolute_url, queue_email
 from iuc_portal.pdf import store_pdf_if_changed
@@ -37,6 +38,12 @@ from .uploads import validate_pdf_upload
 logger = logging.getLogger(__name__)
 
 MAX_THEMES = 5
+# A population figure is from a census or estimate between 1990 and this year.
+FIRST_POPULATION_YEAR = 1990
+
+
+def latest_population_year() -> int:
+    return timezone.localdate().year
 
 # Fields an official may change while the application is a draft.
 DRAFT_FIELDS = frozenset(
@@ -147,11 +154,16 @@ def _apply_changes(
         if field not in allowed:
             raise ValueError(f"{field} cannot be changed here")
         setattr(application, field, value)
+    _check_population_year((changes or {}).get("population_year"))
     if "country" in (changes or {}):
         application.side = eligibility.side_for(str(application.country))
     if letter is not None:
         validate_pdf_upload(letter)
+        # One letter per application: the one it replaces goes once this commits.
+        replaced = application.commitment_letter.name or None
         application.commitment_letter.save("letter.pdf", letter, save=False)
+        if replaced != application.commitment_letter.name:
+            delete_after_commit([replaced])
     if theme_slugs is not None:
         _set_themes(application, theme_slugs)
     if members is not None:
@@ -160,6 +172,17 @@ def _apply_changes(
         application.preferred_regions.set(Region.objects.filter(slug__in=list(region_slugs)))
     application.has_eligibility_problems = bool(eligibility_problems(application))
     _save_unique(application)
+
+
+def _check_population_year(year) -> None:
+    if year is None:
+        return
+    latest = latest_population_year()
+    if not (isinstance(year, int) and FIRST_POPULATION_YEAR <= year <= latest):
+        raise ApplicationError(
+            _("The year of the population figure is between %(first)s and %(last)s.")
+            % {"first": FIRST_POPULATION_YEAR, "last": latest}
+        )
 
 
 def _set_themes(application: Application, theme_slugs: Sequence[str]) -> None:

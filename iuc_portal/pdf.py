@@ -14,6 +14,8 @@ from django.utils import translation
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
+from iuc_portal.core.files import delete_after_commit
+
 STATIC_PREFIX = "static:"
 
 
@@ -68,6 +70,6 @@ def store_pdf_if_changed(
     type(instance).objects.filter(pk=instance.pk).update(
         pdf=instance.pdf.name, pdf_fingerprint=fingerprint
     )
-    if old:
-        instance.pdf.storage.delete(old)
+    if old and old != instance.pdf.name:
+        delete_after_commit([old], storage=instance.pdf.storage)
     return True

@@ -39,7 +39,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 INSTALLED_APPS = [
     # modeltranslation must come before the admin: programme content in every language.
     "modeltranslation",
-    "django.contrib.admin",
+    "iuc_portal.core.admin_site.PortalAdminConfig",  # django.contrib.admin, our site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",
@@ -77,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "iuc_portal.accounts.middleware.StaffSecondFactorMiddleware",
+    "iuc_portal.core.middleware.PrivateNoStoreMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -97,6 +100,18 @@ TEMPLATES = [
                 "iuc_portal.core.context_processors.site",
                 "pairings.context_processors.proposals",
             ],
+        },
+    },
+    {
+        # Plain text (e-mail subjects and text bodies): the same templates, rendered
+        # without HTML escaping. `render_to_string(name, context, using="text")`.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "autoescape": False,
+            "context_processors": ["iuc_portal.core.context_processors.site"],
         },
     },
 ]
@@ -259,6 +274,10 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
+# Second factor (required for staff, see accounts/middleware.py): an authenticator
+# app (TOTP) with recovery codes.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SITE_NAME
 LOGIN_REDIRECT_URL = "home"
 LOGIN_URL = "account_login"
 

@@ -9,6 +9,8 @@ from iuc_portal.core.views import healthz
 admin.site.site_header = _("IUC programme staff")
 admin.site.site_title = _("IUC portal administration")
 admin.site.index_title = _("Programme administration")
+# admin.site is iuc_portal.core.admin_site.PortalAdminSite: /admin/login/ leads to the
+# portal's login (the admin has no login form of its own).
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -280,10 +280,13 @@ class PairingAdmin(SimpleHistoryAdmin):
         )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "dissolve_url": reverse("admin:pairings_pairing_dissolve", args=[object_id]),
-        }
+        # The id comes from the address: anything not a number is "no such pairing"
+        # (the admin's own redirect with a message), never a failing reverse().
+        if str(object_id).isdigit():
+            extra_context = {
+                **(extra_context or {}),
+                "dissolve_url": reverse("admin:pairings_pairing_dissolve", args=[object_id]),
+            }
         return super().change_view(request, object_id, form_url, extra_context)
 
 

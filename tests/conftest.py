@@ -11,6 +11,8 @@ import pytest
 
 from iuc_portal.celery import app as celery_app
 
+pytest_plugins = ["tests.plan_fixtures"]  # `pair`: two paired cities' plans
+
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
@@ -107,3 +109,12 @@ def _restore_reference_data(request, _serialized_reference_data):
     if not Theme.objects.exists():
         call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
         connection.creation.deserialize_db_from_string(_serialized_reference_data)
+
+
+@pytest.fixture
+def admin_user(admin_user):
+    """pytest-django's superuser, with the authenticator app the admin requires."""
+    from tests.mfa import activate_totp
+
+    admin_user.totp_secret = activate_totp(admin_user)
+    return admin_user

@@ -27,6 +27,16 @@ class UserFactory(factory.django.DjangoModelFactory):
 
             EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
 
+    @factory.post_generation
+    def mfa(user, create, extracted, **kwargs):
+        """Staff have an authenticator app (TOTP) unless `mfa=False`: the admin requires
+        it. The secret is kept on `user.totp_secret` so a test can compute a code."""
+        user.totp_secret = None
+        if create and (user.is_staff or user.is_superuser) and extracted is not False:
+            from tests.mfa import activate_totp
+
+            user.totp_secret = activate_totp(user)
+
 
 class CallFactory(factory.django.DjangoModelFactory):
     class Meta:

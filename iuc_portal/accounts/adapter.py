@@ -5,6 +5,7 @@ from allauth.core import context as allauth_context
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.utils import translation
+from django.views.decorators.debug import sensitive_variables
 
 from iuc_portal.mail.services import queue_rendered_email
 
@@ -20,8 +21,14 @@ def recipient_language(email: str, context: dict) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Account e-mails (verification, password reset) go through the outbox too."""
+    """Account e-mails (verification, password reset) go through the outbox too.
 
+    Every one of them is queued `sensitive`: allauth's e-mails carry (or may carry)
+    a password-reset or verification link or a login code, so no page shows their
+    body and the outbox erases it once the e-mail is sent or given up.
+    """
+
+    @sensitive_variables("context", "message", "html")
     def send_mail(self, template_prefix, email, context):
         # Written in the recipient's own language, whatever language the request was in.
         language = recipient_language(email, context)
@@ -47,6 +54,7 @@ class AccountAdapter(DefaultAccountAdapter):
             language=language,
             template=template_prefix,
             idempotency_key=f"account:{template_prefix}:{uuid.uuid4()}",
+            sensitive=True,
         )
 
     def post_login(self, request, user, **kwargs):

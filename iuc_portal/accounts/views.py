@@ -2,11 +2,13 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -44,3 +46,13 @@ def preferences(request):
         set_language_cookie(response, language)
         return response
     return render(request, "account/preferences.html", {"form": form})
+
+
+def admin_login(request, extra_context=None):
+    """The admin has no login form: everyone signs in through the portal's login."""
+    next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("admin:index")
+    return redirect(f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")

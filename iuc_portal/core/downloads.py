@@ -1,4 +1,5 @@
 from django.http import FileResponse, Http404
+from django.utils.cache import patch_cache_control
 
 
 def private_pdf_response(field_file, filename: str) -> FileResponse:
@@ -7,5 +8,7 @@ def private_pdf_response(field_file, filename: str) -> FileResponse:
         handle = field_file.open("rb")
     except FileNotFoundError as error:
         raise Http404 from error
-    return FileResponse(handle, as_attachment=True, filename=filename,
-                        content_type="application/pdf")
+    response = FileResponse(handle, as_attachment=True, filename=filename,
+                            content_type="application/pdf")
+    patch_cache_control(response, private=True, no_store=True)  # never kept by a cache
+    return response

@@ -5,6 +5,7 @@ from csp.middleware import CheckableLazyObject, CSPMiddleware
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.utils.cache import patch_cache_control
 
 _POLICIES: dict[str, str] = {}
 _PER_RESPONSE = ("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt",
@@ -44,3 +45,20 @@ class ConstantCSPMiddleware(CSPMiddleware):
 def _forget_policy(*, setting, **kwargs):
     if setting.startswith("CONTENT_SECURITY_POLICY"):
         _POLICIES.clear()
+
+
+class PrivateNoStoreMiddleware:
+    """A page shown to a signed-in person is theirs: no cache keeps it.
+
+    Responses that set their own Cache-Control (a static file, say) keep it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if getattr(user, "is_authenticated", False) and not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response

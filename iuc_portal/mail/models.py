@@ -30,6 +30,13 @@ class OutboundEmail(models.Model):
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.PENDING, db_index=True
     )
+    # A secret-bearing e-mail (password reset, e-mail verification, login code): its
+    # body is shown to no one (admin, export, logs) and erased once sent or given up.
+    sensitive = models.BooleanField(
+        _("contains a secret"),
+        default=False,
+        help_text=_("The body carries a secret link or code: never shown, erased once sent."),
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     next_attempt_at = models.DateTimeField(

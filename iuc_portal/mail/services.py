@@ -73,8 +73,11 @@ def queue_email(
     `<template>.html`. `context` must be JSON-serialisable: it is kept for audit.
     """
     with translation.override(language):
-        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-        body_text = render_to_string(f"{template}.txt", context)
+        # Plain text is not HTML: no escaping (`&#x27;`) in the subject or text body.
+        subject = " ".join(
+            render_to_string(f"{template}_subject.txt", context, using="text").split()
+        )
+        body_text = render_to_string(f"{template}.txt", context, using="text")
         body_html = render_to_string(f"{template}.html", context)
     return queue_rendered_email(
         to=to,
@@ -98,7 +101,14 @@ def queue_rendered_email(
     template: str,
     idempotency_key: str,
     context: dict | None = None,
+    sensitive: bool = False,
 ) -> OutboundEmail:
+    """Queue an already rendered e-mail once per idempotency key.
+
+    `sensitive=True` marks an e-mail whose body carries a secret (a password-reset
+    or verification link, a login code): no page shows its body, and the body is
+    erased as soon as the e-mail is sent or given up.
+    """
     email, created = OutboundEmail.objects.get_or_create(
         idempotency_key=idempotency_key,
         defaults={
@@ -110,6 +120,7 @@ def queue_rendered_email(
             "template": template,
             "context": context or {},
             "retry_until": timezone.now() + retry_window(),
+            "sensitive": sensitive,
         },
     )
     if created:
@@ -129,7 +140,9 @@ def resend_emails(*, emails, by) -> int:
     with transaction.atomic():
         ids = list(
             emails.select_for_update()
-            .filter(state=OutboundEmail.State.FAILED)
+            # A failed e-mail that carried a secret link has been erased, and its link is
+            # stale anyway: the person asks for a new one.
+            .filter(state=OutboundEmail.State.FAILED, sensitive=False)
             .values_list("pk", flat=True)
         )
         OutboundEmail.objects.filter(pk__in=ids).update(
@@ -255,6 +268,10 @@ def _record_sent(ids: list[int]) -> None:
             state=OutboundEmail.State.SENT, sent_at=timezone.now(), last_error="",
             attempts=F("attempts") + 1, sending_since=None, next_attempt_at=None,
         )
+        # Once sent, no one needs a secret link again: it is not kept anywhere.
+        OutboundEmail.objects.filter(
+            pk__in=ids, state=OutboundEmail.State.SENT, sensitive=True
+        ).update(**ERASED)
 
 
 def _release(emails: list[OutboundEmail]) -> None:
@@ -282,9 +299,10 @@ def _record_failure(email: OutboundEmail, exc: Exception) -> Delivery:
         )
         logger.warning("E-mail %s not sent (attempt %s), next try at %s: %s",
                        email.pk, attempts, next_attempt_at, error)
+    erased = ERASED if state == OutboundEmail.State.FAILED and email.sensitive else {}
     OutboundEmail.objects.filter(pk=email.pk, state=OutboundEmail.State.SENDING).update(
         state=state, attempts=attempts, last_error=error, next_attempt_at=next_attempt_at,
-        sending_since=None,
+        sending_since=None, **erased,
     )
     return outcome
 
@@ -321,6 +339,10 @@ def deliver_due_emails(*, time_budget: float = 150.0) -> int:
         if Delivery.SENT not in outcomes.values():
             break  # the server is down or refusing: the next sweep tries again
     return sent
+
+
+ERASED_BODY = "[erased: this e-mail carried a secret]"
+ERASED = {"body_text": ERASED_BODY, "body_html": "", "context": {}}
 
 
 def absolute_url(path: str) -> str:

@@ -50,7 +50,10 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo calls: {', '.join(sorted(calls))}"))
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for email, _name, staff, _language in DEMO_ACCOUNTS:
-            role = "staff, /admin/" if staff else "city official"
+            role = (
+                "staff, /admin/ (first visit: set up an authenticator app, see README)"
+                if staff else "city official"
+            )
             self.stdout.write(f"  {email:32} {role}")
         for email, role in assessment_accounts:
             self.stdout.write(f"  {email:32} {role}")
