@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,20 +28,6 @@ from .forms import (
 )
 from .geonames import known_population
 from .models import ApplicationStatus, Call
-
-
-def home(request):
-    now = timezone.now()
-    return render(
-        request,
-        "applications/home.html",
-        {
-            "now": now,
-            "open_calls": selectors.open_calls(now=now),
-            "upcoming_calls": selectors.upcoming_calls(now=now),
-            "closed_calls": selectors.closed_calls(now=now)[:10],
-        },
-    )
 
 
 @login_required

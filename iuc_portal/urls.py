@@ -2,8 +2,9 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from applications.views import home
 from iuc_portal.core.views import healthz
+from programme.api import api
+from programme.views import home
 
 admin.site.site_header = _("IUC programme staff")
 admin.site.site_title = _("IUC portal administration")
@@ -17,5 +18,7 @@ urlpatterns = [
     path("applications/", include("applications.urls")),
     path("partnerships/", include("pairings.urls")),
     path("plans/", include("action_plans.urls")),
+    path("programme/", include("programme.urls")),
+    path("api/v1/", api.urls),
     path("", home, name="home"),
 ]

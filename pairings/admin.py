@@ -74,7 +74,9 @@ class PairingTransitionInline(admin.TabularInline):
 
 @admin.register(Pairing)
 class PairingAdmin(SimpleHistoryAdmin):
-    list_display = ["__str__", "call", "status", "score_display", "start_date", "confirmed_at"]
+    list_display = [
+        "__str__", "call", "status", "score_display", "start_date", "confirmed_at", "published_at",
+    ]
     list_filter = ["call", "status"]
     search_fields = ["eu_application__city_name", "partner_application__city_name"]
     list_select_related = ["call", "eu_application", "partner_application"]
@@ -90,6 +92,10 @@ class PairingAdmin(SimpleHistoryAdmin):
         "confirmed_by",
         "confirmed_at",
         "start_date",
+        # Publication is the cities' own decision, taken on their partnership page.
+        "eu_publication",
+        "partner_publication",
+        "published_at",
     ]
     inlines = [PairingTransitionInline]
     actions = ["activate", "complete"]

@@ -2,7 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
-from .models import HOLDING_STATUSES, Pairing
+from .models import HOLDING_STATUSES, PUBLISHING_CHOICES, Pairing
 
 
 def partnerships_for(user) -> QuerySet[Pairing]:
@@ -27,3 +27,12 @@ def own_and_partner(pairing: Pairing, user):
     if pairing.eu_application.owner_id == user.pk:
         return pairing.eu_application, pairing.partner_application
     return pairing.partner_application, pairing.eu_application
+
+
+def published_pairings() -> QuerySet[Pairing]:
+    """What the public may see: live pairings both cities agreed to publish."""
+    return Pairing.objects.filter(
+        status__in=HOLDING_STATUSES,
+        eu_publication__in=PUBLISHING_CHOICES,
+        partner_publication__in=PUBLISHING_CHOICES,
+    )

@@ -6,4 +6,5 @@ app_name = "pairings"
 
 urlpatterns = [
     path("", views.partnerships, name="partnerships"),
+    path("<int:pk>/publication/", views.publication, name="publication"),
 ]

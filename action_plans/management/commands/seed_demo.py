@@ -5,7 +5,7 @@ from django.db import transaction
 from action_plans.demo import seed_plan_progress
 from applications.demo import seed_applications, seed_calls
 from iuc_portal.accounts.services import ensure_user
-from pairings.demo import seed_pairings
+from pairings.demo import publish_demo_pairs, seed_pairings
 
 DEMO_PASSWORD = "iuc-demo-2019"  # noqa: S105 - demo accounts on a developer's machine only
 
@@ -43,6 +43,7 @@ class Command(BaseCommand):
             staff = users["staff@iuc.example.eu"]
             pairings = seed_pairings(calls["demo-2025"], by=staff)
             seed_plan_progress(pairings, by=staff)
+            publish_demo_pairs(pairings, by=staff)
         self.stdout.write(self.style.SUCCESS(f"Demo calls: {', '.join(sorted(calls))}"))
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for email, _name, staff, _language in DEMO_ACCOUNTS:
