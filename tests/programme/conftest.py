@@ -42,6 +42,10 @@ def publish(pairing, choice=Publication.WITH_PLAN):
 
 @pytest.fixture
 def programme():
+    return build_programme()
+
+
+def build_programme(*, publish_rotterdam=True):
     """Rotterdam–Surat published with plan summaries; Rome–Yantai confirmed, not published."""
     call = CallFactory(slug="demo-2025", name="Demo 2025", partner_countries=["IN", "CN"])
     owners = {name: UserFactory() for name in ("rotterdam", "surat", "rome", "yantai")}
@@ -67,7 +71,8 @@ def programme():
         plan=plan, by=owners["rotterdam"], title="Water square", description="SECRET-NOTE",
         budget_eur=850000, funding_source="SECRET-NOTE", funding_status="preparing",
     )
-    published = publish(published)
+    if publish_rotterdam:
+        published = publish(published)
     return {"call": call, "owners": owners, "published": published, "hidden": hidden,
             "plan": plan}
 
