@@ -4,6 +4,7 @@ static/vendor/world-atlas) in an equirectangular projection, as SVG path data.
 No tile server, no CDN, no script: the page embeds the SVG, and each pair is a link.
 """
 
+import itertools
 import json
 from functools import lru_cache
 
@@ -56,6 +57,11 @@ def land_path() -> str:
                 ring = _ring(arcs, ring_indexes)
                 if len(ring) < 3:
                     continue
+                if any(abs(a[0] - b[0]) > 180 for a, b in itertools.pairwise(ring)):
+                    # A ring across the antimeridian (Eurasia's Chukotka tip, Fiji): move
+                    # its far-western points east of 180°, where the viewBox clips them,
+                    # rather than draw a line across the whole world.
+                    ring = [(lon + 360 if lon < -90 else lon, lat) for lon, lat in ring]
                 points = [project(lat, lon) for lon, lat in ring]
                 parts.append(
                     "M" + "L".join(f"{x:g},{y:g}" for x, y in points) + "Z"

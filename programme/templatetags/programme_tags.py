@@ -1,16 +1,21 @@
 from django import template
+from django.templatetags.static import static
+from django.utils.html import format_html
 from django_countries import countries
 
 register = template.Library()
 
 
 @register.filter
-def flag(code: str) -> str:
-    """The emoji flag of an ISO alpha-2 code (regional indicator letters); no images."""
-    code = (code or "").upper()
+def flag_img(code: str) -> str:
+    """The country's flag from django-countries' own static files (no CDN, no emoji font)."""
+    code = (code or "").lower()
     if len(code) != 2 or not code.isalpha():
         return ""
-    return "".join(chr(0x1F1E6 + ord(letter) - ord("A")) for letter in code)
+    return format_html(
+        '<img class="flag" src="{}" alt="" width="16" height="11">',
+        static(f"flags/{code}.gif"),
+    )
 
 
 @register.filter
