@@ -55,8 +55,8 @@ def land_path() -> str:
         for polygon in polygons:
             for ring_indexes in polygon:
                 ring = _ring(arcs, ring_indexes)
-                if len(ring) < 3:
-                    continue
+                if len(ring) < 3 or max(lat for _lon, lat in ring) < SOUTH:
+                    continue  # Antarctica lies below the map
                 if any(abs(a[0] - b[0]) > 180 for a, b in itertools.pairwise(ring)):
                     # A ring across the antimeridian (Eurasia's Chukotka tip, Fiji): move
                     # its far-western points east of 180°, where the viewBox clips them,
