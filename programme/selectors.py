@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from django.core.cache import cache
 from django.db import connection
@@ -39,6 +40,15 @@ EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 # --- The stamp: when did anything public last change? ------------------------------
 
 
+@lru_cache(maxsize=1)
+def _stamp_sql() -> str:
+    # Table names come from the models, never from a request.
+    quote = connection.ops.quote_name
+    latest = [f"(SELECT MAX(history_date) FROM {quote(t)})" for t in _history_tables()]  # noqa: S608
+    extras = [f"(SELECT MAX(id) FROM {quote(m._meta.db_table)})" for m in (Theme, Call)]  # noqa: S608
+    return "SELECT " + ", ".join(latest + extras)
+
+
 def _history_tables() -> list[str]:
     return [
         model.history.model._meta.db_table
@@ -48,12 +58,8 @@ def _history_tables() -> list[str]:
 
 def data_stamp() -> tuple[datetime, str]:
     """(last change, cache key part) in one query."""
-    # Table names come from the models, never from a request.
-    quote = connection.ops.quote_name
-    latest = [f"(SELECT MAX(history_date) FROM {quote(t)})" for t in _history_tables()]  # noqa: S608
-    extras = [f"(SELECT MAX(id) FROM {quote(m._meta.db_table)})" for m in (Theme, Call)]  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(latest + extras))  # noqa: S608
+        cursor.execute(_stamp_sql())
         row = cursor.fetchone()
     moments = [_as_datetime(value) for value in row[:-2] if value is not None]
     changed = max(moments, default=EPOCH)
@@ -181,14 +187,23 @@ class Programme:
         return dict(self.themes)
 
 
+# The last bundle this process read, so a warm worker skips even the shared cache.
+_last_bundle: tuple[str, dict] | None = None
+
+
 def public_programme() -> Programme:
     """The whole public programme: one query when cached, a fixed number otherwise."""
+    global _last_bundle
     changed, key = data_stamp()
-    cache_key = f"programme:public:v1:{key}"
-    bundle = cache.get(cache_key)
-    if bundle is None:
-        bundle = _build()
-        cache.set(cache_key, bundle, CACHE_SECONDS)
+    cache_key = f"programme:public:v1:{connection.settings_dict['NAME']}:{key}"
+    if _last_bundle is not None and _last_bundle[0] == cache_key:
+        bundle = _last_bundle[1]
+    else:
+        bundle = cache.get(cache_key)
+        if bundle is None:
+            bundle = _build()
+            cache.set(cache_key, bundle, CACHE_SECONDS)
+        _last_bundle = (cache_key, bundle)
     return Programme(changed=changed, key=key, **bundle)
 
 

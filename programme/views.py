@@ -82,6 +82,7 @@ def catalogue(request):
         "sort": sort,
         "options": _filter_options(programme),
         "total": len(programme.partnerships),
+        "programme_key": programme.key,
     })
 
 
@@ -118,6 +119,7 @@ def world_map(request):
         "points": list(points.values()),
         "land": worldmap.land_path(),
         "viewbox": worldmap.VIEWBOX,
+        "programme_key": programme.key,
         "filters": filters,
         "sort": sort,
         "options": _filter_options(programme),
