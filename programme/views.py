@@ -1,6 +1,8 @@
 """Public pages: the catalogue of published partnerships, one page per partnership, the
 map, and the home page's figures. All read selectors.public_programme()."""
 
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
@@ -62,6 +64,24 @@ def _filter_options(programme: selectors.Programme) -> dict:
     }
 
 
+def _fragment_key(filters: selectors.Filters, sort: str, page: int) -> str:
+    """What the cached results depend on: known filter values only, so made-up query
+    strings cannot fill the cache with copies."""
+    return urlencode(sorted({**filters.as_params(), "sort": sort, "page": str(page)}.items()))
+
+
+def _fragment_seconds(filters: selectors.Filters) -> int:
+    """Cache the usual views for a day; free-text searches and mistakes are not kept."""
+    return 0 if (filters.q or filters.errors) else 24 * 3600
+
+
+def _page_url(filters: selectors.Filters, sort: str, page: int) -> str:
+    params = {**filters.as_params(), "page": str(page)}
+    if sort != "newest":
+        params["sort"] = sort
+    return "?" + urlencode(params)
+
+
 def _read(request):
     programme = selectors.public_programme()
     filters = selectors.parse_filters(request.GET, programme, strict=False)
@@ -83,6 +103,13 @@ def catalogue(request):
         "options": _filter_options(programme),
         "total": len(programme.partnerships),
         "programme_key": programme.key,
+        "fragment_key": _fragment_key(filters, sort, page.number),
+        "fragment_seconds": _fragment_seconds(filters),
+        "filter_query": urlencode(filters.as_params()),
+        "previous_url": _page_url(filters, sort, page.previous_page_number())
+        if page.has_previous() else None,
+        "next_url": _page_url(filters, sort, page.next_page_number())
+        if page.has_next() else None,
     })
 
 
@@ -120,6 +147,9 @@ def world_map(request):
         "land": worldmap.land_path(),
         "viewbox": worldmap.VIEWBOX,
         "programme_key": programme.key,
+        "fragment_key": _fragment_key(filters, sort, 1),
+        "fragment_seconds": _fragment_seconds(filters),
+        "filter_query": urlencode(filters.as_params()),
         "filters": filters,
         "sort": sort,
         "options": _filter_options(programme),

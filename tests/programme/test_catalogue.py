@@ -166,3 +166,47 @@ def test_the_world_outline_has_no_line_across_the_map():
         xs = [float(x) for x in re.findall(r"(-?[\d.]+),", subpath)]
         steps = [abs(b - a) for a, b in zip(xs, xs[1:], strict=False)]
         assert max(steps, default=0) < WIDTH / 2
+
+
+def test_pages_link_to_each_other_with_the_same_filters(client, programme):
+    from tests.programme.conftest import publish
+
+    publish(programme["hidden"])
+    import programme.views as views
+
+    original = views.PAGE_SIZE
+    views.PAGE_SIZE = 1
+    try:
+        first = client.get("/programme/?region=eu&utm_source=x")
+        page = first.content.decode()
+        import re
+
+        (next_link,) = re.findall(r'href="([^"]*)" rel="next"', page)
+        assert next_link == "?region=eu&amp;page=2"  # only the known filters travel on
+        assert 'href="/programme/map/?region=eu"' in page
+        second = client.get("/programme/?region=eu&page=2").content.decode()
+        assert 'href="?region=eu&amp;page=1"' in second
+        assert client.get("/programme/?page=abc").status_code == 200
+        assert client.get("/programme/?page=99").status_code == 200
+    finally:
+        views.PAGE_SIZE = original
+
+
+def test_made_up_queries_are_answered_but_not_cached(client, programme, settings):
+    """Free text and unknown values cannot fill the cache with a copy per address."""
+    import time
+
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "made-up-queries"}}
+    cache.clear()
+    for i in range(5):
+        assert client.get(f"/programme/?q=nothing{i}&region=nowhere{i}").status_code == 200
+    live = [key for key, expiry in cache._expire_info.items()
+            if "programme-catalogue" in key and (expiry is None or expiry > time.time())]
+    assert live == []
+    client.get("/programme/?region=eu")
+    live = [key for key, expiry in cache._expire_info.items()
+            if "programme-catalogue" in key and (expiry is None or expiry > time.time())]
+    assert len(live) == 1
