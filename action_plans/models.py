@@ -193,3 +193,20 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"{self.milestone} · {self.kind}"
+
+
+class CalendarFeed(models.Model):
+    """A secret address at which one official's calendar reads the plan's milestones."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self):
+        return str(self.user)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from pairings.models import HOLDING_STATUSES
 
 from .dating import add_months, months_between
-from .models import PLAN_MONTHS, Evidence, LocalActionPlan, Milestone, MilestoneStatus
+from .models import PLAN_MONTHS, CalendarFeed, Evidence, LocalActionPlan, Milestone, MilestoneStatus
 
 
 def plans_visible_to(user) -> QuerySet[LocalActionPlan]:
@@ -125,3 +125,26 @@ def plans_with_milestones(queryset: QuerySet[LocalActionPlan]) -> QuerySet[Local
 
 def evidence_of(plan: LocalActionPlan) -> QuerySet[Evidence]:
     return Evidence.objects.filter(milestone__plan=plan)
+
+
+def feed_owner(token: str):
+    """The official a calendar feed address belongs to, or None."""
+    if not token or len(token) > 64:
+        return None
+    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
+    if feed is None or not feed.user.is_active:
+        return None
+    return feed.user
+
+
+def feed_milestones(user) -> QuerySet[Milestone]:
+    """The milestones of the official's own cities' plans, in live partnerships."""
+    from pairings.models import HOLDING_STATUSES
+
+    return (
+        Milestone.objects.filter(
+            plan__application__owner=user, plan__pairing__status__in=HOLDING_STATUSES
+        )
+        .select_related("plan__application", "plan__pairing__call")
+        .order_by("due_date", "id")
+    )

@@ -2,6 +2,7 @@
 change a plan; each function checks it, so no path can skip the rule."""
 
 import logging
+import secrets
 from datetime import date
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from pairings.models import Pairing
 from .dating import add_months
 from .models import (
     PLAN_MONTHS,
+    CalendarFeed,
     Evidence,
     LocalActionPlan,
     Milestone,
@@ -381,3 +383,31 @@ def render_plan_pdf(*, plan_id: int, language: str = "en") -> bool:
         plan, template_name=PDF_TEMPLATE, context=pdf_context(plan), language=language,
         filename="plan.pdf",
     )
+
+
+# --- Calendar feed -----------------------------------------------------------------
+
+
+def _new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def ensure_calendar_feed(*, user) -> "CalendarFeed":
+    """The official's secret feed address, created on first use."""
+    feed, _created = CalendarFeed.objects.get_or_create(
+        user=user, defaults={"token": _new_feed_token()}
+    )
+    return feed
+
+
+def reset_calendar_feed(*, user) -> "CalendarFeed":
+    """A new secret address; the old one stops working at once."""
+    with transaction.atomic():
+        feed, created = CalendarFeed.objects.select_for_update().get_or_create(
+            user=user, defaults={"token": _new_feed_token()}
+        )
+        if not created:
+            feed.token = _new_feed_token()
+            feed.created_at = timezone.now()
+            feed.save(update_fields=["token", "created_at"])
+    return feed

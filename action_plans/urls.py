@@ -6,6 +6,8 @@ app_name = "action_plans"
 
 urlpatterns = [
     path("", views.plan_list, name="list"),
+    path("calendar/reset/", views.reset_calendar, name="reset_calendar"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/sections/", views.edit_sections, name="sections"),
     path("<int:pk>/milestones/add/", views.add_milestone, name="add_milestone"),

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -53,10 +53,41 @@ def plan_list(request):
          "own": plan.application.owner_id == request.user.pk}
         for plan in page.object_list
     ]
+    feed_url = None
+    if any(row["own"] for row in rows):
+        feed = services.ensure_calendar_feed(user=request.user)
+        feed_url = request.build_absolute_uri(
+            reverse("action_plans:calendar", args=[feed.token])
+        )
     return render(request, "action_plans/list.html", {
-        "rows": rows, "page": page, "query": query,
+        "rows": rows, "page": page, "query": query, "feed_url": feed_url,
         "searchable": bool(query) or page.paginator.num_pages > 1 or request.user.is_staff,
     })
+
+
+@login_required
+@require_POST
+def reset_calendar(request):
+    services.reset_calendar_feed(user=request.user)
+    messages.success(request, _("Your calendar has a new address; the old one no longer works."))
+    return redirect("action_plans:list")
+
+
+def calendar_feed(request, token):
+    """The official's milestones for their calendar app: the secret address is the key."""
+    user = selectors.feed_owner(token)
+    if user is None:
+        raise Http404
+    from .calendar import milestones_calendar
+
+    response = HttpResponse(
+        milestones_calendar(selectors.feed_milestones(user)),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'inline; filename="iuc-milestones.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @login_required

@@ -31,6 +31,7 @@ from iuc_portal.core.admin_widgets import ACCESSIBLE_FORMFIELD_OVERRIDES
 
 from . import services
 from .admin_forms import ExtensionForm, ImportCSVForm, RejectForm
+from .geonames import known_coordinates
 from .models import (
     Application,
     ApplicationTheme,
@@ -269,6 +270,10 @@ class ApplicationAdmin(ExportMixin, SimpleHistoryAdmin):
             },
         ),
         (
+            _("Place on the map"),
+            {"fields": ["geonames_coordinates", "latitude", "longitude"]},
+        ),
+        (
             _("Contact"),
             {
                 "fields": [
@@ -316,6 +321,7 @@ class ApplicationAdmin(ExportMixin, SimpleHistoryAdmin):
     # What decides eligibility (country, population, group) is the city's, through its
     # draft; status, decision, extension and submission change only through actions.
     readonly_fields = [
+        "geonames_coordinates",
         "call",
         "owner",
         "status",
@@ -398,6 +404,13 @@ class ApplicationAdmin(ExportMixin, SimpleHistoryAdmin):
         return application.country.name
 
     @admin.display(description=_("population"), ordering="population")
+    @admin.display(description=_("GeoNames coordinates"))
+    def geonames_coordinates(self, application):
+        found = known_coordinates(application.city_name, application.country.code)
+        if found is None:
+            return _("GeoNames does not know this city: enter its coordinates.")
+        return f"{found[0]:.4f}, {found[1]:.4f}"
+
     def population_total(self, application):
         if application.is_group:
             members = application.municipalities.all()

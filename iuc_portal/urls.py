@@ -2,9 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from applications.views import home
 from iuc_portal.accounts.views import preferences, switch_language
 from iuc_portal.core.views import healthz
+from programme.api import api
+from programme.views import home
 
 admin.site.site_header = _("IUC programme staff")
 admin.site.site_title = _("IUC portal administration")
@@ -22,5 +23,7 @@ urlpatterns = [
     path("assess/", include("assessments.urls")),
     path("partnerships/", include("pairings.urls")),
     path("plans/", include("action_plans.urls")),
+    path("programme/", include("programme.urls")),
+    path("api/v1/", api.urls),
     path("", home, name="home"),
 ]

@@ -116,7 +116,9 @@ class PairingTransitionInline(admin.TabularInline):
 
 @admin.register(Pairing)
 class PairingAdmin(SimpleHistoryAdmin):
-    list_display = ["__str__", "call", "status", "score_display", "start_date", "confirmed_at"]
+    list_display = [
+        "__str__", "call", "status", "score_display", "start_date", "confirmed_at", "published_at",
+    ]
     list_filter = ["call", "status"]
     search_fields = ["eu_application__city_name", "partner_application__city_name"]
     list_select_related = ["call", "eu_application", "partner_application"]
@@ -136,6 +138,10 @@ class PairingAdmin(SimpleHistoryAdmin):
         "proposed_at",
         "respond_by",
         "reminder_sent_at",
+        # Publication is the cities' own decision, taken on their partnership page.
+        "eu_publication",
+        "partner_publication",
+        "published_at",
     ]
     inlines = [ProposalAnswerInline, PairingTransitionInline]
     actions = ["activate", "complete"]

@@ -1,5 +1,8 @@
 """Demo pairings for `seed_demo`: two confirmed pairs of demo-2025, one proposal waiting
-for both cities' answers (Almada – Belo Horizonte), the rest left to staff."""
+for both cities' answers (Almada – Belo Horizonte), the rest left to staff.
+
+Rotterdam–Surat is published (both cities agreed, with their plan summaries); Rome–Yantai
+is confirmed but not published, so the consent rule can be seen at work."""
 
 from datetime import date
 
@@ -8,10 +11,11 @@ from django.utils import timezone
 from applications.models import Call
 
 from . import services
-from .models import HOLDING_STATUSES, PairDecision, Pairing
+from .models import HOLDING_STATUSES, PairDecision, Pairing, Publication
 
 DEMO_PAIRS = [("Rotterdam", "Surat"), ("Rome", "Yantai")]
 DEMO_PROPOSAL = ("Almada", "Belo Horizonte")
+PUBLISHED_PAIRS = {("Rotterdam", "Surat")}
 
 
 def demo_start() -> date:
@@ -63,3 +67,16 @@ def seed_proposal(call: Call, *, by) -> Pairing | None:
         by=by,
         match_run=run.run,
     )
+
+
+def publish_demo_pairs(pairings: list[Pairing], *, by) -> None:
+    for pairing in pairings:
+        names = (pairing.eu_application.city_name, pairing.partner_application.city_name)
+        if names not in PUBLISHED_PAIRS:
+            continue
+        for city in (pairing.eu_application, pairing.partner_application):
+            if pairing.publication_of(city) == Publication.UNDECIDED:
+                pairing = services.set_publication_consent(
+                    pairing=pairing, application_id=city.pk,
+                    choice=Publication.WITH_PLAN, by=city.owner or by,
+                )

@@ -135,6 +135,18 @@ class PairingStatus(models.TextChoices):
     DISSOLVED = "dissolved", _("Dissolved")
 
 
+class Publication(models.TextChoices):
+    """What one city agrees to make public about its pairing."""
+
+    UNDECIDED = "", _("Not decided yet")
+    PRIVATE = "private", _("Keep our partnership private")
+    PAIRING = "pairing", _("Publish the partnership")
+    WITH_PLAN = "with_plan", _("Publish the partnership and a summary of our plan")
+
+
+# Both cities must choose one of these for the pairing to be public.
+PUBLISHING_CHOICES = [Publication.PAIRING, Publication.WITH_PLAN]
+
 # A pairing in these states holds a place in both cities' capacity.
 HOLDING_STATUSES = [PairingStatus.CONFIRMED, PairingStatus.ACTIVE, PairingStatus.COMPLETED]
 
@@ -189,6 +201,19 @@ class Pairing(models.Model):
     proposed_at = models.DateTimeField(_("proposed at"), null=True, blank=True)
     respond_by = models.DateTimeField(_("answer by"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    # Publication consent, one per city: nothing is public until both agreed.
+    eu_publication = models.CharField(
+        _("EU city agrees to publish"), max_length=10, choices=Publication.choices,
+        default=Publication.UNDECIDED, blank=True,
+    )
+    partner_publication = models.CharField(
+        _("partner city agrees to publish"), max_length=10, choices=Publication.choices,
+        default=Publication.UNDECIDED, blank=True,
+    )
+    published_at = models.DateTimeField(
+        _("published since"), null=True, blank=True,
+        help_text=_("Set when both cities have agreed to publish the partnership."),
+    )
 
     history = HistoricalRecords()
 
@@ -220,6 +245,19 @@ class Pairing(models.Model):
             and self.respond_by
             and self.respond_by <= timezone.now()
         )
+
+    @property
+    def is_published(self) -> bool:
+        return (
+            self.status in HOLDING_STATUSES
+            and self.eu_publication in PUBLISHING_CHOICES
+            and self.partner_publication in PUBLISHING_CHOICES
+        )
+
+    def publication_of(self, application) -> str:
+        if application.pk == self.eu_application_id:
+            return self.eu_publication
+        return self.partner_publication
 
 
 class ProposalAnswer(models.Model):

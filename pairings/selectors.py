@@ -4,7 +4,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from .models import HOLDING_STATUSES, Pairing, PairingStatus
+from .models import HOLDING_STATUSES, PUBLISHING_CHOICES, Pairing, PairingStatus
 
 
 def partnerships_for(user) -> QuerySet[Pairing]:
@@ -66,4 +66,13 @@ def waiting_for_cities() -> QuerySet[Pairing]:
         .select_related("call", "eu_application", "partner_application")
         .prefetch_related("answers")
         .order_by("respond_by", "pk")
+    )
+
+
+def published_pairings() -> QuerySet[Pairing]:
+    """What the public may see: live pairings both cities agreed to publish."""
+    return Pairing.objects.filter(
+        status__in=HOLDING_STATUSES,
+        eu_publication__in=PUBLISHING_CHOICES,
+        partner_publication__in=PUBLISHING_CHOICES,
     )

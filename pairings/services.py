@@ -33,6 +33,7 @@ from .models import (
     PairingStatus,
     PairingTransition,
     ProposalAnswer,
+    Publication,
 )
 from .signals import pairing_confirmed
 
@@ -400,6 +401,46 @@ def change_pairing_status(*, pairing: Pairing, to: str, by, note: str = "") -> P
 
 def dissolve_pairing(*, pairing: Pairing, by, reason: str) -> Pairing:
     return change_pairing_status(pairing=pairing, to=PairingStatus.DISSOLVED, by=by, note=reason)
+
+
+# --- Publication consent ---------------------------------------------------------
+
+
+def set_publication_consent(*, pairing: Pairing, application_id: int, choice: str, by) -> Pairing:
+    """One city says what may be public about its pairing; published once both agree.
+
+    Only the city's own official (or staff) decides for a city; the choice can be changed
+    at any time, and withdrawing it takes the pairing out of the catalogue at once.
+    """
+    if choice not in Publication.values or choice == Publication.UNDECIDED:
+        raise PairingError(_("Choose what may be published."))
+    with transaction.atomic():
+        pairing = (
+            Pairing.objects.select_for_update()
+            .select_related("eu_application", "partner_application")
+            .get(pk=pairing.pk)
+        )
+        if application_id == pairing.eu_application_id:
+            city, field = pairing.eu_application, "eu_publication"
+        elif application_id == pairing.partner_application_id:
+            city, field = pairing.partner_application, "partner_publication"
+        else:
+            raise PairingError(_("This city is not part of the pairing."))
+        if not (getattr(by, "is_staff", False) or (by and city.owner_id == by.pk)):
+            raise PairingError(_("Only the city's own official decides what it publishes."))
+        if pairing.status not in HOLDING_STATUSES:
+            raise PairingError(
+                _("A %(status)s pairing is not published.")
+                % {"status": pairing.get_status_display().lower()}
+            )
+        setattr(pairing, field, choice)
+        if pairing.is_published and pairing.published_at is None:
+            pairing.published_at = timezone.now()
+        elif not pairing.is_published:
+            pairing.published_at = None
+        pairing._history_user = by if getattr(by, "pk", None) else None
+        pairing.save(update_fields=[field, "published_at"])
+    return pairing
 
 
 # --- Helpers ---------------------------------------------------------------------

@@ -9,4 +9,5 @@ urlpatterns = [
     path("proposals/<int:pk>/", views.proposal, name="proposal"),
     path("proposals/<int:pk>/accept/", views.accept, name="accept"),
     path("proposals/<int:pk>/decline/", views.decline, name="decline"),
+    path("<int:pk>/publication/", views.publication, name="publication"),
 ]

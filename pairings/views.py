@@ -1,30 +1,42 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import selectors, services, wording
 from .forms import DeclineForm
-from .models import ProposalAnswer
+from .models import ProposalAnswer, Publication
+
+PUBLICATION_CHOICES = [c for c in Publication.choices if c[0]]
 
 
 @login_required
 def partnerships(request):
     """Each of the official's cities with its confirmed partner: profile and contact."""
     rows = [
-        {"pairing": pairing, "own": own, "partner": partner}
+        {
+            "pairing": pairing,
+            "own": own,
+            "partner": partner,
+            "own_publication": pairing.publication_of(own),
+            "partner_publication": pairing.publication_of(partner),
+        }
         for pairing in selectors.partnerships_for(request.user)
         for own, partner in [selectors.own_and_partner(pairing, request.user)]
     ]
+    for row in rows:
+        row["partner_publication_label"] = Publication(row["partner_publication"]).label
     proposals = [
         {"pairing": pairing, "own": own, "partner": partner}
         for pairing in selectors.proposals_for(request.user)
         for own, partner in [selectors.own_and_partner(pairing, request.user)]
     ]
     return render(
-        request, "pairings/partnerships.html", {"rows": rows, "proposals": proposals}
+        request,
+        "pairings/partnerships.html",
+        {"rows": rows, "proposals": proposals, "publication_choices": PUBLICATION_CHOICES},
     )
 
 
@@ -91,4 +103,32 @@ def decline(request, pk):
     messages.success(
         request, _("Your city declined the proposal. The programme team has been told.")
     )
+    return redirect("pairings:partnerships")
+
+
+@login_required
+@require_POST
+def publication(request, pk):
+    """The city's answer to "may the public see this partnership?"; changeable any time."""
+    pairing = get_object_or_404(selectors.partnerships_for(request.user), pk=pk)
+    own, _partner = selectors.own_and_partner(pairing, request.user)
+    try:
+        pairing = services.set_publication_consent(
+            pairing=pairing,
+            application_id=own.pk,
+            choice=request.POST.get("publication", ""),
+            by=request.user,
+        )
+    except services.PairingError as error:
+        messages.error(request, error.message)
+    else:
+        if pairing.is_published:
+            messages.success(request, _("Both cities agreed: the partnership is public."))
+        elif pairing.publication_of(own) == Publication.PRIVATE:
+            messages.success(request, _("Your partnership is not public."))
+        else:
+            messages.success(
+                request,
+                _("Saved. The partnership becomes public once your partner city agrees too."),
+            )
     return redirect("pairings:partnerships")

@@ -6,7 +6,7 @@ from action_plans.demo import seed_plan_progress
 from applications.demo import seed_applications, seed_calls
 from assessments.demo import seed_assessment
 from iuc_portal.accounts.services import ensure_user
-from pairings.demo import seed_pairings, seed_proposal
+from pairings.demo import publish_demo_pairs, seed_pairings, seed_proposal
 
 DEMO_PASSWORD = "iuc-demo-2019"  # noqa: S105 - demo accounts on a developer's machine only
 
@@ -47,6 +47,7 @@ class Command(BaseCommand):
             seed_plan_progress(pairings, by=staff)
             assessment_accounts = seed_assessment(calls["demo"], password=DEMO_PASSWORD)
             seed_proposal(calls["demo-2025"], by=staff)
+            publish_demo_pairs(pairings, by=staff)
         self.stdout.write(self.style.SUCCESS(f"Demo calls: {', '.join(sorted(calls))}"))
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for email, _name, staff, _language in DEMO_ACCOUNTS:

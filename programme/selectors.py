@@ -1,0 +1,342 @@
+"""The programme in public: what anyone may read about the partnerships.
+
+Everything public comes from `public_programme()`: the published pairings (both cities
+agreed, see pairings.selectors.published_pairings) reduced to plain, public fields.
+The catalogue, the map, the home page figures and the open data API all read it, so a
+field that is not put here can never leak through any of them.
+
+The bundle is built in a fixed number of queries and cached under a stamp: the latest
+change recorded in the history of pairings, plans, milestones, pilots, MoUs and
+applications. Any write (service, admin, shell) leaves a history row, so a change
+invalidates the cache at once without signals; the same stamp is the API's
+Last-Modified.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Prefetch
+from django_countries import countries
+
+from action_plans.models import LocalActionPlan, Milestone, Mou, PilotProject
+from action_plans.services import progress_of
+from applications.geonames import known_coordinates
+from applications.models import Application, Call, Theme
+from iuc_portal.geography import REGION_NAMES, region_of
+from pairings.models import Pairing, Publication
+from pairings.selectors import published_pairings
+
+PUBLIC_STATUSES = ("confirmed", "active", "completed")
+CACHE_SECONDS = 24 * 3600
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+# --- The stamp: when did anything public last change? ------------------------------
+
+
+@lru_cache(maxsize=1)
+def _stamp_sql() -> str:
+    # Table names come from the models, never from a request.
+    quote = connection.ops.quote_name
+    latest = [f"(SELECT MAX(history_date) FROM {quote(t)})" for t in _history_tables()]  # noqa: S608
+    extras = [f"(SELECT MAX(id) FROM {quote(m._meta.db_table)})" for m in (Theme, Call)]  # noqa: S608
+    return "SELECT " + ", ".join(latest + extras)
+
+
+def _history_tables() -> list[str]:
+    return [
+        model.history.model._meta.db_table
+        for model in (Pairing, Application, LocalActionPlan, Milestone, PilotProject, Mou)
+    ]
+
+
+def data_stamp() -> tuple[datetime, str]:
+    """(last change, cache key part) in one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_stamp_sql())
+        row = cursor.fetchone()
+    moments = [_as_datetime(value) for value in row[:-2] if value is not None]
+    changed = max(moments, default=EPOCH)
+    key = hashlib.sha1(  # noqa: S324 - a cache key, not security
+        "|".join(str(v) for v in row).encode()
+    ).hexdigest()[:16]
+    return changed, key
+
+
+def _as_datetime(value) -> datetime:
+    if isinstance(value, str):  # SQLite returns the text of the column from a raw MAX()
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+# --- The bundle ------------------------------------------------------------------
+
+
+def _population(application: Application) -> int | None:
+    if application.population:
+        return application.population
+    total = sum(m.population for m in application.municipalities.all())
+    return total or None
+
+
+def _city(application: Application) -> dict:
+    latitude, longitude = application.latitude, application.longitude
+    if latitude is None or longitude is None:
+        found = known_coordinates(application.city_name, application.country.code)
+        latitude, longitude = found if found else (None, None)
+    return {
+        "city": application.city_name,
+        "country": application.country.code,
+        "population": _population(application),
+        "latitude": None if latitude is None else round(latitude, 4),
+        "longitude": None if longitude is None else round(longitude, 4),
+        "region": region_of(application.country.code) or "",
+    }
+
+
+def _themes(pairing: Pairing) -> list[str]:
+    if pairing.shared_themes:
+        return list(pairing.shared_themes)
+    partner = {c.theme.slug for c in pairing.partner_application.theme_choices.all()}
+    return [c.theme.slug for c in pairing.eu_application.theme_choices.all()
+            if c.theme.slug in partner]
+
+
+def _plan_summary(plan: LocalActionPlan) -> dict:
+    """The public part of a plan: never its context, stakeholders, notes or evidence."""
+    return {
+        "city": plan.application.city_name,
+        "objectives": plan.objectives,
+        "progress": progress_of(plan.milestones.all()),
+        "pilot_projects": [
+            {"title": p.title, "funding_status": p.funding_status}
+            for p in plan.pilot_projects.all()
+        ],
+        "mous": [
+            {"title": m.title, "signed_on": m.signed_on.isoformat()} for m in plan.mous.all()
+        ],
+    }
+
+
+def _build() -> dict:
+    city_prefetch = ["municipalities", "theme_choices__theme"]
+    pairings = (
+        published_pairings()
+        .select_related("call", "eu_application", "partner_application")
+        .prefetch_related(
+            *[f"{side}_application__{p}" for side in ("eu", "partner") for p in city_prefetch],
+            Prefetch(
+                "plans",
+                queryset=LocalActionPlan.objects.select_related("application").prefetch_related(
+                    "milestones", "pilot_projects", "mous"
+                ),
+            ),
+        )
+        .order_by("-start_date", "-id")
+    )
+    partnerships = []
+    for pairing in pairings:
+        sharing = {
+            app_id
+            for app_id, choice in (
+                (pairing.eu_application_id, pairing.eu_publication),
+                (pairing.partner_application_id, pairing.partner_publication),
+            )
+            if choice == Publication.WITH_PLAN
+        }
+        partnerships.append({
+            "id": pairing.pk,
+            "call": pairing.call.slug,
+            "call_name": pairing.call.name,
+            "status": pairing.status,
+            "start_date": pairing.start_date.isoformat() if pairing.start_date else None,
+            "eu": _city(pairing.eu_application),
+            "partner": _city(pairing.partner_application),
+            "themes": _themes(pairing),
+            "plans": [
+                _plan_summary(plan)
+                for plan in sorted(pairing.plans.all(), key=lambda p: p.application.side)
+                if plan.application_id in sharing
+            ],
+        })
+    return {
+        "partnerships": partnerships,
+        "themes": [(t.slug, t.name) for t in Theme.objects.order_by("position", "name")],
+        "calls": [(c.slug, c.name) for c in Call.objects.order_by("-closes_at")],
+    }
+
+
+@dataclass
+class Programme:
+    changed: datetime
+    key: str
+    partnerships: list[dict]
+    themes: list[tuple[str, str]]
+    calls: list[tuple[str, str]]
+
+    @property
+    def theme_names(self) -> dict[str, str]:
+        return dict(self.themes)
+
+
+# The last bundle this process read, so a warm worker skips even the shared cache.
+_last_bundle: tuple[str, dict] | None = None
+
+
+def public_programme() -> Programme:
+    """The whole public programme: one query when cached, a fixed number otherwise."""
+    global _last_bundle
+    changed, key = data_stamp()
+    cache_key = f"programme:public:v1:{connection.settings_dict['NAME']}:{key}"
+    if _last_bundle is not None and _last_bundle[0] == cache_key:
+        bundle = _last_bundle[1]
+    else:
+        bundle = cache.get(cache_key)
+        if bundle is None:
+            bundle = _build()
+            cache.set(cache_key, bundle, CACHE_SECONDS)
+        _last_bundle = (cache_key, bundle)
+    return Programme(changed=changed, key=key, **bundle)
+
+
+# --- Filters (shared by the catalogue, the map and the API) --------------------------
+
+
+class FilterError(ValueError):
+    pass
+
+
+FILTER_NAMES = ("region", "country", "theme", "call", "status")
+
+
+@dataclass
+class Filters:
+    region: str = ""
+    country: str = ""
+    theme: str = ""
+    call: str = ""
+    status: str = ""
+    q: str = ""
+    errors: list[str] = field(default_factory=list)
+
+    def as_params(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in (*FILTER_NAMES, "q") if getattr(self, name)}
+
+
+def parse_filters(params, programme: Programme, *, strict: bool) -> Filters:
+    """Read the filters from query parameters; unknown values are named in `errors`.
+
+    With strict=True (the API) the first unknown value raises FilterError.
+    """
+    from django.utils.translation import gettext as _
+
+    filters = Filters(q=(params.get("q") or "").strip()[:100])
+    known = {
+        "region": (set(REGION_NAMES), _("Unknown region “%(value)s”; use one of: %(known)s.")),
+        "country": (
+            {code for code, _name in countries},
+            _("Unknown country “%(value)s”; use an ISO 3166-1 alpha-2 code such as NL."),
+        ),
+        "theme": (
+            {slug for slug, _name in programme.themes},
+            _("Unknown theme “%(value)s”; see /api/v1/themes/ for the theme slugs."),
+        ),
+        "call": (
+            {slug for slug, _name in programme.calls},
+            _("Unknown call “%(value)s”; see /api/v1/calls/ for the call slugs."),
+        ),
+        "status": (set(PUBLIC_STATUSES), _("Unknown status “%(value)s”; use one of: %(known)s.")),
+    }
+    for name in FILTER_NAMES:
+        value = (params.get(name) or "").strip()
+        if not value:
+            continue
+        if name == "country":
+            value = value.upper()
+        allowed, message = known[name]
+        if value not in allowed:
+            error = message % {"value": value[:60], "known": ", ".join(sorted(allowed))}
+            if strict:
+                raise FilterError(error)
+            filters.errors.append(error)
+            continue
+        setattr(filters, name, value)
+    return filters
+
+
+def _matches(item: dict, filters: Filters) -> bool:
+    cities = (item["eu"], item["partner"])
+    if filters.region and filters.region not in (c["region"] for c in cities):
+        return False
+    if filters.country and filters.country not in (c["country"] for c in cities):
+        return False
+    if filters.theme and filters.theme not in item["themes"]:
+        return False
+    if filters.call and item["call"] != filters.call:
+        return False
+    if filters.status and item["status"] != filters.status:
+        return False
+    if filters.q:
+        needle = filters.q.casefold()
+        haystack = " ".join(
+            [c["city"] for c in cities]
+            + [str(countries.name(c["country"])) for c in cities]
+            + [item["call_name"]]
+        ).casefold()
+        if needle not in haystack:
+            return False
+    return True
+
+
+SORTS = {
+    "newest": lambda item: (item["start_date"] or "", item["id"]),
+    "eu-city": lambda item: (item["eu"]["city"].casefold(), item["partner"]["city"].casefold()),
+    "partner-city": lambda item: (
+        item["partner"]["city"].casefold(), item["eu"]["city"].casefold()
+    ),
+}
+
+
+def filtered(programme: Programme, filters: Filters, *, sort: str = "newest") -> list[dict]:
+    items = [item for item in programme.partnerships if _matches(item, filters)]
+    if sort != "newest" and sort in SORTS:
+        items.sort(key=SORTS[sort])
+    return items  # the bundle is already newest first
+
+
+def partnership(programme: Programme, pk: int) -> dict | None:
+    return next((item for item in programme.partnerships if item["id"] == pk), None)
+
+
+# --- Figures for the home page ---------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    cities: int
+    countries: int
+    partnerships: int
+    pilot_projects: int
+
+
+def figures(programme: Programme) -> Figures:
+    cities, country_codes, pilots = set(), set(), 0
+    for item in programme.partnerships:
+        for side in ("eu", "partner"):
+            cities.add((item[side]["country"], item[side]["city"]))
+            country_codes.add(item[side]["country"])
+        pilots += sum(len(plan["pilot_projects"]) for plan in item["plans"])
+    return Figures(
+        cities=len(cities),
+        countries=len(country_codes),
+        partnerships=len(programme.partnerships),
+        pilot_projects=pilots,
+    )
