@@ -102,3 +102,16 @@ def test_delivery_gives_up_once_the_retry_window_has_passed(monkeypatch):
     assert services.deliver_email(email_id=email.pk) is services.Delivery.GAVE_UP
     email.refresh_from_db()
     assert email.state == OutboundEmail.State.FAILED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["es", "fr"])
+def test_html_emails_declare_the_language_they_are_written_in(language):
+    from iuc_portal.mail import services as mail_services
+
+    email = mail_services.queue_email(
+        to="city@example.eu", template="applications/email/submitted", language=language,
+        idempotency_key=f"lang-{language}",
+        context={"city": "Almada", "call": "Demo", "application_url": "/applications/1/"},
+    )
+    assert f'<html lang="{language}">' in email.body_html
