@@ -99,7 +99,11 @@ class CityForm(SectionForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("is_group") is False and not data.get("population"):
+        if (
+            data.get("is_group") is False
+            and not data.get("population")
+            and "population" not in self.errors  # an invalid figure is already explained
+        ):
             self.add_error("population", _("Give the population of the city."))
         return data
 

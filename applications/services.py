@@ -7,11 +7,11 @@ the same checks.
 
 import logging
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from iuc_portal.core.files import delete_after_commit
@@ -170,6 +170,10 @@ def _apply_changes(
         _set_members(application, members)
     if region_slugs is not None:
         application.preferred_regions.set(Region.objects.filter(slug__in=list(region_slugs)))
+    if application.is_group:
+        # A group's population is its members' total: a figure typed while it was a
+        # single city must not linger in e-mails, exports and the admin.
+        application.population = None
     application.has_eligibility_problems = bool(eligibility_problems(application))
     _save_unique(application)
 
@@ -411,6 +415,11 @@ def ask_clarification(
             raise ApplicationError(_("Unknown section."))
         if until is None or until <= now:
             raise ApplicationError(_("A reopened section needs an end in the future."))
+        if until > now + MAX_REOPENING:
+            raise ApplicationError(
+                _("A section can be reopened for at most %(days)s days.")
+                % {"days": MAX_REOPENING.days}
+            )
         if not (reason or "").strip():
             raise ApplicationError(_("Say why the section is reopened: it is kept for audit."))
     else:
@@ -443,7 +452,9 @@ def ask_clarification(
                     **email_context(application),
                     "question": question,
                     "section": str(SECTION_TITLES.get(section, "")),
-                    "until": until.astimezone(application.call.tz).strftime("%Y-%m-%d %H:%M")
+                    "until": formats.date_format(
+                        until.astimezone(application.call.tz), "DATETIME_FORMAT"
+                    )
                     if until
                     else "",
                 }
@@ -504,6 +515,9 @@ def update_reopened_section(
     return application
 
 
+MAX_REOPENING = timedelta(days=60)
+
+
 def answer_clarification(
     *, clarification: Clarification, by, answer: str, now: datetime | None = None
 ) -> Clarification:
@@ -533,6 +547,8 @@ def answer_clarification(
         clarification.state = Clarification.State.ANSWERED
         if clarification.section:
             clarification.section_after = section_text(application, clarification.section)
+            # The section changed: the application's PDF shows what it says now.
+            queue_pdf(application.pk)
         clarification.save()
         asker = clarification.asked_by
         queue_email(
@@ -700,8 +716,8 @@ def email_context(application: Application) -> dict:
         "country": str(application.country.name),
         "call": application.call.name,
         "status": str(application.get_status_display()),
-        "submitted_at": application.submitted_at.astimezone(application.call.tz).strftime(
-            "%Y-%m-%d %H:%M"
+        "submitted_at": formats.date_format(
+            application.submitted_at.astimezone(application.call.tz), "DATETIME_FORMAT"
         )
         if application.submitted_at
         else "",
