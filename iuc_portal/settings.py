@@ -353,6 +353,10 @@ X_FRAME_OPTIONS = "DENY"
 
 # Anonymous clients of /api/ may make this many requests (429 beyond it).
 API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="120/m")
+# Who a client is, for the rate limit: the address of the connection, unless the portal
+# sits behind that many trusted proxies (then the matching X-Forwarded-For entry). A
+# client-supplied header alone never changes it.
+NINJA_NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 # Anyone may read the open data from a browser on another site; nothing else is shared.
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True

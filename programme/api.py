@@ -214,7 +214,7 @@ def partnerships_csv(request, filters: Query[PartnershipFilters]):
             row += [city["city"], city["country"], city["population"] or "",
                     _blank(city["latitude"]), _blank(city["longitude"])]
         row.append("|".join(item["themes"]))
-        writer.writerow(row)
+        writer.writerow([_inert(value) for value in row])
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="iuc-partnerships.csv"'
     return response
@@ -246,3 +246,10 @@ def list_calls(request):
         {"slug": slug, "name": name, "partnerships": counts.get(slug, 0)}
         for slug, name in programme.calls
     ]
+
+
+def _inert(value):
+    """A cell a spreadsheet will not run as a formula (city names are typed by applicants)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

@@ -22,6 +22,7 @@ from functools import lru_cache
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Prefetch
+from django.utils import translation
 from django_countries import countries
 
 from action_plans.models import LocalActionPlan, Milestone, Mou, PilotProject
@@ -195,7 +196,9 @@ def public_programme() -> Programme:
     """The whole public programme: one query when cached, a fixed number otherwise."""
     global _last_bundle
     changed, key = data_stamp()
-    cache_key = f"programme:public:v1:{connection.settings_dict['NAME']}:{key}"
+    # Per language: the bundle holds translated theme and call names.
+    language = translation.get_language() or "en"
+    cache_key = f"programme:public:v2:{connection.settings_dict['NAME']}:{language}:{key}"
     if _last_bundle is not None and _last_bundle[0] == cache_key:
         bundle = _last_bundle[1]
     else:

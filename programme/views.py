@@ -1,6 +1,7 @@
 """Public pages: the catalogue of published partnerships, one page per partnership, the
 map, and the home page's figures. All read selectors.public_programme()."""
 
+import uuid
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -68,7 +69,10 @@ def _filter_options(programme: selectors.Programme) -> dict:
 
 def _fragment_key(filters: selectors.Filters, sort: str, page: int) -> str:
     """What the cached results depend on: known filter values only, so made-up query
-    strings cannot fill the cache with copies."""
+    strings cannot fill the cache with copies. A search or a mistake is never cached, and
+    must not read a cached fragment either (its warning would go missing)."""
+    if _fragment_seconds(filters) == 0:
+        return f"uncached:{uuid.uuid4().hex}"
     return urlencode(sorted({**filters.as_params(), "sort": sort, "page": str(page)}.items()))
 
 
