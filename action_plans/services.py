@@ -353,7 +353,8 @@ def request_plan_pdf(*, plan: LocalActionPlan, by, language: str = "en") -> bool
             _fingerprint(plan, code) for code, _name in settings.LANGUAGES
         }:
             return False
-        language = plan.application.owner.language or settings.LANGUAGE_CODE
+        owner = plan.application.owner  # an imported application may have no account
+        language = (owner.language if owner else "") or settings.LANGUAGE_CODE
     fingerprint = _fingerprint(plan, language)
     if plan.pdf and plan.pdf_fingerprint == fingerprint:
         return False

@@ -1,6 +1,6 @@
 import uuid
 import zoneinfo
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,6 +19,8 @@ from .milestones import default_milestone_template, validate_milestone_template
 from .sections import SECTION_CHOICES
 
 DEFAULT_MIN_POPULATION = 100_000
+# The years a call may open and close in: far dates break local-time arithmetic.
+CALL_YEARS = (2000, 2100)
 
 
 def validate_time_zone(value: str) -> None:
@@ -111,7 +113,16 @@ class Call(models.Model):
             models.CheckConstraint(
                 condition=models.Q(closes_at__gt=models.F("opens_at")),
                 name="call_closes_after_opening",
-            )
+            ),
+            # Far dates break local-time arithmetic on every page: the database keeps
+            # them out, whatever path writes (admin, shell, import).
+            models.CheckConstraint(
+                condition=models.Q(
+                    opens_at__gte=datetime(CALL_YEARS[0], 1, 1, tzinfo=UTC),
+                    closes_at__lt=datetime(CALL_YEARS[1] + 1, 1, 1, tzinfo=UTC),
+                ),
+                name="call_dates_within_years",
+            ),
         ]
 
     def __str__(self):
@@ -120,6 +131,11 @@ class Call(models.Model):
     def clean(self):
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": _("A call must close after it opens.")})
+        for name in ("opens_at", "closes_at"):
+            moment = getattr(self, name)
+            if moment and not CALL_YEARS[0] <= moment.year <= CALL_YEARS[1]:
+                raise ValidationError({name: _("Give a date between %(first)s and %(last)s.")
+                                       % {"first": CALL_YEARS[0], "last": CALL_YEARS[1]}})
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -128,11 +144,17 @@ class Call(models.Model):
     @property
     def last_minute(self):
         """The deadline as people say it: the last minute that is still on time, local."""
-        return (self.closes_at - timedelta(seconds=1)).astimezone(self.tz)
+        try:
+            return (self.closes_at - timedelta(seconds=1)).astimezone(self.tz)
+        except (OverflowError, ValueError):  # a far date stored before the range was checked
+            return self.closes_at
 
     @property
     def opens_local(self):
-        return self.opens_at.astimezone(self.tz)
+        try:
+            return self.opens_at.astimezone(self.tz)
+        except (OverflowError, ValueError):
+            return self.opens_at
 
     def is_open_at(self, moment) -> bool:
         return self.opens_at <= moment < self.closes_at

@@ -1,6 +1,7 @@
 """Uploaded documents are checked by what they contain, not by their name."""
 
 import io
+import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -8,6 +9,10 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
+
+# Names under which a PDF carries code or runs something when opened: such a file is
+# refused, because it is passed on to the partner city, staff and assessors.
+ACTIVE_CONTENT = re.compile(rb"/(JavaScript|JS|Launch|RichMedia)\b")
 
 
 def validate_pdf_upload(upload) -> None:
@@ -33,6 +38,13 @@ def validate_pdf_upload(upload) -> None:
         reader = PdfReader(io.BytesIO(upload.read()), strict=False)
         if len(reader.pages) < 1:
             raise ValidationError(_("The PDF has no pages."), code="no_pages")
+        upload.seek(0)
+        if ACTIVE_CONTENT.search(upload.read()):
+            raise ValidationError(
+                _("The PDF contains scripts or automatic actions. Please export it again "
+                  "as a plain PDF (for example with \u201cSave as PDF\u201d)."),
+                code="active_content",
+            )
     except (PyPdfError, ValueError, KeyError, TypeError, OSError) as error:
         raise ValidationError(
             _("The PDF could not be read (it may be damaged). Please export it again."),
