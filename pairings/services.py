@@ -38,6 +38,8 @@ from .models import (
 from .signals import pairing_confirmed
 
 MATCHABLE = [ApplicationStatus.ACCEPTED, ApplicationStatus.PAIRED]
+# Pairings that take a place in a city's capacity when suggesting or proposing.
+TAKING_STATUSES = [*HOLDING_STATUSES, PairingStatus.PROPOSED]
 
 
 @dataclass
@@ -64,14 +66,16 @@ def candidate_applications(call: Call, *, include_submitted: bool = False):
     return (
         Application.objects.filter(call=call, status__in=statuses, has_eligibility_problems=False)
         .annotate(
+            # Open proposals use up capacity too: a city is never suggested (nor
+            # proposed) to more partners than it asked for.
             holding=Count(
                 "pairings_as_eu",
-                filter=Q(pairings_as_eu__status__in=HOLDING_STATUSES),
+                filter=Q(pairings_as_eu__status__in=TAKING_STATUSES),
                 distinct=True,
             )
             + Count(
                 "pairings_as_partner",
-                filter=Q(pairings_as_partner__status__in=HOLDING_STATUSES),
+                filter=Q(pairings_as_partner__status__in=TAKING_STATUSES),
                 distinct=True,
             )
         )
@@ -358,6 +362,7 @@ def confirm_pairing(
         for application in (eu, partner):
             application_services.mark_paired(application=application, by=by)
         _notify_confirmed(pairing)
+        _withdraw_beyond_capacity(pairing, (eu, partner), by)
         # Higher layers (Local Action Plans) start their work in this same transaction.
         pairing_confirmed.send(sender=Pairing, pairing=pairing, by=by)
     return pairing
@@ -482,6 +487,51 @@ def _holding_count(application: Application) -> int:
     ).count()
 
 
+def _taken_count(application: Application) -> int:
+    """Live pairings and open proposals of the city."""
+    return Pairing.objects.filter(
+        Q(eu_application=application) | Q(partner_application=application),
+        status__in=TAKING_STATUSES,
+    ).count()
+
+
+def _withdraw_beyond_capacity(confirmed: Pairing, cities, by) -> None:
+    """A city whose capacity the confirmed pairing used up has no room for its other
+    open proposals: they are withdrawn (dissolved, not forbidden: the pair may be
+    proposed again later) and both cities of each are told. Runs inside the
+    confirming transaction, with both cities' rows locked."""
+    for city in cities:
+        if _holding_count(city) < city.partners_wanted:
+            continue
+        others = (
+            Pairing.objects.select_for_update(of=("self",))
+            .filter(Q(eu_application=city) | Q(partner_application=city))
+            .filter(status=PairingStatus.PROPOSED)
+            .exclude(pk=confirmed.pk)
+            .select_related("call", "eu_application__owner", "partner_application__owner")
+            .order_by("pk")
+        )
+        for proposal in others:
+            proposal.status = PairingStatus.DISSOLVED
+            proposal.save(update_fields=["status"])
+            _record(
+                proposal, PairingStatus.PROPOSED, PairingStatus.DISSOLVED, by,
+                _note(
+                    "withdrawn: %(city)s now has the %(n)s partner(s) it asked for "
+                    "(confirmed with %(other)s)",
+                    city=city.city_name,
+                    n=city.partners_wanted,
+                    other=(
+                        confirmed.partner_application.city_name
+                        if city.pk == confirmed.eu_application_id
+                        else confirmed.eu_application.city_name
+                    ),
+                ),
+            )
+            for own, other in _sides(proposal):
+                _mail_city(proposal, own, other, "pairings/email/proposal_withdrawn", "withdrawn")
+
+
 def _fill_score(pairing: Pairing, match_run: MatchRun | None) -> None:
     """Copy the score and its explanation from the run that suggested the pair."""
     if match_run is None or pairing.score is not None:
@@ -575,6 +625,14 @@ def propose_pairing(
             if _holding_count(application) >= application.partners_wanted:
                 raise PairingError(
                     _("%(city)s already has the %(n)s partner(s) it asked for.")
+                    % {"city": application, "n": application.partners_wanted}
+                )
+            if _taken_count(application) >= application.partners_wanted:
+                raise PairingError(
+                    _(
+                        "%(city)s asked for %(n)s partner(s) and already has that many "
+                        "pairings or open proposals; settle a proposal first."
+                    )
                     % {"city": application, "n": application.partners_wanted}
                 )
         pairing = Pairing(

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.db import connection, connections
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -50,6 +51,15 @@ def propose(world, eu="rotterdam", partner="surat", **kwargs):
     return services.propose_pairing(
         call=call, eu_application_id=apps[eu].pk, partner_application_id=apps[partner].pk,
         by=staff, **kwargs,
+    )
+
+
+def legacy_second_proposal(first, partner):
+    """A second open proposal to a city of capacity 1, as could be made before open
+    proposals counted toward capacity (the acceptance check still holds then)."""
+    return Pairing.objects.create(
+        call=first.call, eu_application=first.eu_application, partner_application=partner,
+        proposed_at=first.proposed_at, respond_by=first.respond_by,
     )
 
 
@@ -146,7 +156,7 @@ def test_a_decline_needs_a_reason_dissolves_forbids_and_tells_staff(client, worl
 def test_a_city_never_accepts_beyond_its_capacity(world):
     _call, officials, _apps, _staff = world
     first = propose(world, "rotterdam", "surat")
-    second = propose(world, "rotterdam", "yantai")
+    second = legacy_second_proposal(first, world[2]["yantai"])
     services.accept_proposal(pairing=first, by=officials["rotterdam"])
     with pytest.raises(services.PairingError, match="already has or has accepted"):
         services.accept_proposal(pairing=second, by=officials["rotterdam"])
@@ -214,11 +224,9 @@ def test_two_acceptances_at_the_same_moment_never_exceed_capacity():
     surat = accepted(call, "Surat", "IN", ["climate-adaptation"])
     yantai = accepted(call, "Yantai", "CN", ["climate-adaptation"])
     staff = UserFactory(is_staff=True)
-    proposals = [
-        services.propose_pairing(call=call, eu_application_id=rotterdam.pk,
-                                 partner_application_id=p.pk, by=staff)
-        for p in (surat, yantai)
-    ]
+    first = services.propose_pairing(call=call, eu_application_id=rotterdam.pk,
+                                     partner_application_id=surat.pk, by=staff)
+    proposals = [first, legacy_second_proposal(first, yantai)]
     start = threading.Barrier(2)
     outcomes = []
 
@@ -252,3 +260,84 @@ def test_the_demo_shows_a_proposal_waiting_for_both_cities():
     assert proposal.eu_application.owner.email == "almada@city.example.eu"
     assert proposal.partner_application.owner.email == "belohorizonte@city.example.eu"
     assert not proposal.answers.exists()
+
+
+# --- Open proposals use up capacity ------------------------------------------------
+
+
+def test_a_city_is_never_proposed_beyond_its_capacity(world):
+    propose(world, "rotterdam", "surat")
+    with pytest.raises(services.PairingError, match="Rotterdam.*open proposals"):
+        propose(world, "rotterdam", "yantai")
+    assert Pairing.objects.filter(status=PairingStatus.PROPOSED).count() == 1
+
+
+def test_propose_all_after_a_lock_never_proposes_a_city_twice(client, world):
+    call, _officials, apps, staff = world
+    client.force_login(staff)
+    first = services.run_matching(call=call, by=staff, min_score=0).run
+    pairs = {(p["eu"]["id"], p["partner"]["id"]) for p in first.result["pairs"]}
+    client.post(reverse("admin:pairings_matchrun_propose", args=[first.pk]), {"all": "1"})
+    # staff lock Rotterdam with the partner it was not proposed to, and run again
+    other = next(a for a in ("surat", "yantai")
+                 if (apps["rotterdam"].pk, apps[a].pk) not in pairs)
+    services.decide_pair(call=call, eu_application_id=apps["rotterdam"].pk,
+                         partner_application_id=apps[other].pk, kind="lock", by=staff)
+    second = services.run_matching(call=call, by=staff, min_score=0).run
+    client.post(reverse("admin:pairings_matchrun_propose", args=[second.pk]), {"all": "1"})
+    for city in apps.values():
+        open_ = Pairing.objects.filter(
+            Q(eu_application=city) | Q(partner_application=city),
+            status=PairingStatus.PROPOSED,
+        )
+        assert open_.count() <= city.partners_wanted
+
+
+def test_a_city_with_an_open_proposal_is_not_free_in_a_suggestion(world):
+    call, _officials, apps, _staff = world
+    propose(world, "rotterdam", "surat")
+    document = services.run_matching(call=call, min_score=0, with_candidates=True).document
+    ids = {p[side]["id"] for p in document["pairs"] for side in ("eu", "partner")}
+    assert apps["rotterdam"].pk not in ids and apps["surat"].pk not in ids
+    assert {(p["eu"]["id"], p["partner"]["id"]) for p in document["pairs"]} == {
+        (apps["rome"].pk, apps["yantai"].pk)
+    }
+
+
+def test_confirming_withdraws_the_other_open_proposals_of_a_full_city(world):
+    call, officials, apps, staff = world
+    apps["surat"].partners_wanted = 2
+    apps["surat"].save(update_fields=["partners_wanted"])
+    kept = propose(world, "rotterdam", "surat")
+    withdrawn = propose(world, "rome", "surat")
+    OutboundEmail.objects.all().delete()
+    # Rome (capacity 1) is confirmed with Yantai: its proposal with Surat is withdrawn
+    services.confirm_pairing(call=call, eu_application_id=apps["rome"].pk,
+                             partner_application_id=apps["yantai"].pk, by=staff)
+    withdrawn.refresh_from_db()
+    kept.refresh_from_db()
+    assert withdrawn.status == PairingStatus.DISSOLVED
+    assert kept.status == PairingStatus.PROPOSED  # Surat still has room
+    step = PairingTransition.objects.get(pairing=withdrawn, to_status="dissolved")
+    assert "withdrawn" in step.note and step.by == staff
+    assert not PairDecision.objects.filter(
+        eu_application=apps["rome"], partner_application=apps["surat"]
+    ).exists()  # not a forbid: the pair may be proposed again
+    mails = {m.to_email: m for m in OutboundEmail.objects.filter(
+        template="pairings/email/proposal_withdrawn")}
+    assert set(mails) == {officials["rome"].email, officials["surat"].email}
+    assert mails[officials["surat"].email].language == "pt"
+    assert "Rome" in mails[officials["surat"].email].subject
+
+
+def test_a_withdrawn_proposal_no_longer_invites_the_other_city_to_answer(client, world):
+    call, officials, apps, staff = world
+    apps["surat"].partners_wanted = 2
+    apps["surat"].save(update_fields=["partners_wanted"])
+    withdrawn = propose(world, "rome", "surat")
+    services.confirm_pairing(call=call, eu_application_id=apps["rome"].pk,
+                             partner_application_id=apps["yantai"].pk, by=staff)
+    client.force_login(officials["surat"])
+    assert b"A partner city is proposed to you" not in client.get(
+        reverse("applications:dashboard")).content
+    assert client.get(reverse("pairings:proposal", args=[withdrawn.pk])).status_code == 404
