@@ -489,7 +489,7 @@ class MatchRunAdmin(admin.ModelAdmin):
                 "call": call,
                 "rows": rows,
                 "decisions": decision_rows,
-                "unconfirmed": [r for r in rows if not r["confirmed"]],
+                "unconfirmed": [r for r in rows if not r["pairing"]],
                 "unproposed": [r for r in rows if not r["pairing"]],
                 "default_days": services.DEFAULT_RESPONSE_DAYS,
                 "manual_form": ManualPairForm(call=call),
@@ -545,15 +545,16 @@ class MatchRunAdmin(admin.ModelAdmin):
             pairs = [(p["eu"]["id"], p["partner"]["id"]) for p in run.result.get("pairs", [])]
         else:
             pairs = [_ids(request.POST)]
+        # Confirmed pairs are done; proposed ones are settled by the cities (or by
+        # staff with a reason on the waiting list), never by "confirm all".
         already = {
             (p.eu_application_id, p.partner_application_id)
-            for p in Pairing.objects.filter(
-                call=run.call,
-                status__in=[PairingStatus.CONFIRMED, PairingStatus.ACTIVE, PairingStatus.COMPLETED],
+            for p in Pairing.objects.filter(call=run.call).exclude(
+                status=PairingStatus.DISSOLVED
             )
         }
         for eu_id, partner_id in pairs:
-            if (eu_id, partner_id) in already:
+            if request.POST.get("all") and (eu_id, partner_id) in already:
                 continue
             self._confirm(request, run.call, eu_id, partner_id, run)
         return redirect("admin:pairings_matchrun_review", pk=run.pk)
@@ -566,14 +567,12 @@ class MatchRunAdmin(admin.ModelAdmin):
         suggested = [(p["eu"]["id"], p["partner"]["id"]) for p in run.result.get("pairs", [])]
         if request.POST.get("all"):
             pairs = suggested
+        elif request.POST.get("one"):  # a row's own button, with the form's answer days
+            pairs = [_pair(request.POST["one"])]
         elif request.POST.getlist("pair"):
             picked = set()
             for value in request.POST.getlist("pair"):
-                try:
-                    eu_id, partner_id = (int(x) for x in value.split(":"))
-                except ValueError as error:
-                    raise BadRequest("pair must be EU_ID:PARTNER_ID") from error
-                picked.add((eu_id, partner_id))
+                picked.add(_pair(value))
             pairs = [pair for pair in suggested if pair in picked]
         elif "eu" in request.POST:
             pairs = [_ids(request.POST)]
@@ -692,6 +691,14 @@ def _ids(data) -> tuple[int, int]:
         return int(data.get("eu", "")), int(data.get("partner", ""))
     except ValueError as error:
         raise BadRequest("eu and partner must be application ids") from error
+
+
+def _pair(value: str) -> tuple[int, int]:
+    try:
+        eu_id, partner_id = (int(x) for x in value.split(":"))
+    except ValueError as error:
+        raise BadRequest("pair must be EU_ID:PARTNER_ID") from error
+    return eu_id, partner_id
 
 
 def _days(data) -> int:

@@ -307,9 +307,11 @@ def confirm_pairing(
     match_run: MatchRun | None = None,
     start_date: date | None = None,
     note: str = "",
+    settling_proposal: bool = False,
 ) -> Pairing:
     """Confirm a pair (from a suggestion or chosen by hand, or a proposal both cities
-    accepted), holding the capacity rule."""
+    accepted), holding the capacity rule. A pair already proposed to both cities is
+    confirmed only by settling the proposal (both accept, or staff with a reason)."""
     with transaction.atomic():
         # Lock both cities, always in the same order, before counting their pairings.
         locked = {
@@ -342,6 +344,14 @@ def confirm_pairing(
         if pairing and pairing.status != PairingStatus.PROPOSED:
             raise PairingError(
                 _("%(eu)s and %(partner)s are already paired.") % {"eu": eu, "partner": partner}
+            )
+        if pairing and not settling_proposal:
+            raise PairingError(
+                _(
+                    "%(eu)s and %(partner)s are proposed to both cities: they confirm it by "
+                    "accepting, or staff confirm it with a reason once the deadline passed."
+                )
+                % {"eu": eu, "partner": partner}
             )
         if pairing is None:
             pairing = Pairing(call=call, eu_application=eu, partner_application=partner)
@@ -697,6 +707,7 @@ def accept_proposal(*, pairing: Pairing, by) -> Pairing:
                 partner_application_id=pairing.partner_application_id,
                 by=by,
                 note=_note("both cities accepted"),
+                settling_proposal=True,
             )
     return pairing
 
@@ -768,6 +779,7 @@ def confirm_proposal_anyway(*, pairing: Pairing, by, reason: str) -> Pairing:
             partner_application_id=pairing.partner_application_id,
             by=by,
             note=_note("confirmed by staff without both answers: %(r)s", r=reason),
+            settling_proposal=True,
         )
 
 

@@ -341,3 +341,43 @@ def test_a_withdrawn_proposal_no_longer_invites_the_other_city_to_answer(client,
     assert b"A partner city is proposed to you" not in client.get(
         reverse("applications:dashboard")).content
     assert client.get(reverse("pairings:proposal", args=[withdrawn.pk])).status_code == 404
+
+
+# --- The review page: confirm all, and a row's own Propose button ------------------
+
+
+def test_confirm_all_leaves_proposed_pairs_to_the_cities(client, world):
+    call, _officials, apps, staff = world
+    client.force_login(staff)
+    run = services.run_matching(call=call, by=staff, min_score=0).run
+    first = run.result["pairs"][0]
+    proposed = services.propose_pairing(
+        call=call, eu_application_id=first["eu"]["id"],
+        partner_application_id=first["partner"]["id"], by=staff, match_run=run,
+    )
+    page = client.get(reverse("admin:pairings_matchrun_review", args=[run.pk])).content.decode()
+    assert "Confirm the 1 unconfirmed pair" in page
+    client.post(reverse("admin:pairings_matchrun_confirm", args=[run.pk]), {"all": "1"})
+    proposed.refresh_from_db()
+    assert proposed.status == PairingStatus.PROPOSED
+    assert Pairing.objects.filter(status=PairingStatus.CONFIRMED).count() == 1
+    # nor one by one without a reason
+    with pytest.raises(services.PairingError, match="proposed to both cities"):
+        services.confirm_pairing(call=call, eu_application_id=first["eu"]["id"],
+                                 partner_application_id=first["partner"]["id"], by=staff)
+
+
+def test_a_rows_propose_button_uses_the_answer_days_field(client, world):
+    call, _officials, _apps, staff = world
+    client.force_login(staff)
+    run = services.run_matching(call=call, by=staff, min_score=0).run
+    pair = run.result["pairs"][0]
+    page = client.get(reverse("admin:pairings_matchrun_review", args=[run.pk])).content.decode()
+    button = f'form="propose-form" name="one" value="{pair["eu"]["id"]}:{pair["partner"]["id"]}"'
+    assert button in page
+    client.post(reverse("admin:pairings_matchrun_propose", args=[run.pk]), {
+        "one": f'{pair["eu"]["id"]}:{pair["partner"]["id"]}', "days": "5",
+        "pair": [f'{p["eu"]["id"]}:{p["partner"]["id"]}' for p in run.result["pairs"]],
+    })
+    proposal = Pairing.objects.get(status=PairingStatus.PROPOSED)  # only that row's pair
+    assert timedelta(days=4, hours=23) < proposal.respond_by - timezone.now() <= timedelta(days=5)
