@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import BadRequest, PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -306,6 +306,29 @@ class PairDecisionAdmin(admin.ModelAdmin):
     list_display = ["eu_application", "partner_application", "kind", "decided_by", "decided_at"]
     list_filter = ["call", "kind"]
     list_select_related = ["eu_application", "partner_application", "decided_by"]
+    fields = ["call", "eu_application", "partner_application", "kind", "decided_by", "decided_at"]
+    raw_id_fields = ["eu_application", "partner_application"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Who decided is whoever saves; the pair itself is changed by a new decision.
+        if obj is None:
+            return ["decided_by", "decided_at"]
+        return ["call", "eu_application", "partner_application", "decided_by", "decided_at"]
+
+    def save_model(self, request, obj, form, change):
+        try:
+            decision = services.decide_pair(
+                call=obj.call,
+                eu_application_id=obj.eu_application_id,
+                partner_application_id=obj.partner_application_id,
+                kind=obj.kind,
+                by=request.user,
+            )
+        except services.PairingError as error:  # the form's clean() checks the same
+            raise ValidationError(error.message) from error
+        obj.pk, obj.decided_by, obj.decided_at = (
+            decision.pk, decision.decided_by, decision.decided_at
+        )
 
 
 @admin.register(MatchRun)
@@ -507,16 +530,20 @@ class MatchRunAdmin(admin.ModelAdmin):
         eu_id, partner_id = _ids(request.POST)
         kind = request.POST.get("kind")
         if kind in PairDecision.Kind.values:
-            services.decide_pair(
-                call=run.call,
-                eu_application_id=eu_id,
-                partner_application_id=partner_id,
-                kind=kind,
-                by=request.user,
-            )
-            self.message_user(
-                request, _("Saved. Run the suggestion again to apply it."), messages.SUCCESS
-            )
+            try:
+                services.decide_pair(
+                    call=run.call,
+                    eu_application_id=eu_id,
+                    partner_application_id=partner_id,
+                    kind=kind,
+                    by=request.user,
+                )
+            except services.PairingError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                self.message_user(
+                    request, _("Saved. Run the suggestion again to apply it."), messages.SUCCESS
+                )
         elif kind == "clear":
             services.clear_decision(
                 call=run.call, eu_application_id=eu_id, partner_application_id=partner_id

@@ -278,7 +278,17 @@ def explain_pair(*, run: MatchRun, eu_application_id: int, partner_application_i
 def decide_pair(
     *, call: Call, eu_application_id: int, partner_application_id: int, kind: str, by
 ) -> PairDecision:
+    """Lock or forbid a pair of the call for every later run (decided by ``by``)."""
+    if kind not in PairDecision.Kind.values:
+        raise PairingError(_("Choose lock or forbid."))
     eu, partner = _pair_of(call, eu_application_id, partner_application_id)
+    if eu is None or partner is None:
+        raise PairingError(_("Both cities must have applied to this call."))
+    if eu.side != Side.EU or partner.side != Side.PARTNER:
+        raise PairingError(
+            _("A lock or forbid joins an EU city (%(eu)s) with a partner city (%(partner)s).")
+            % {"eu": eu, "partner": partner}
+        )
     decision, _created = PairDecision.objects.update_or_create(
         eu_application=eu,
         partner_application=partner,

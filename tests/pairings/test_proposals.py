@@ -381,3 +381,37 @@ def test_a_rows_propose_button_uses_the_answer_days_field(client, world):
     })
     proposal = Pairing.objects.get(status=PairingStatus.PROPOSED)  # only that row's pair
     assert timedelta(days=4, hours=23) < proposal.respond_by - timezone.now() <= timedelta(days=5)
+
+
+# --- Locks and forbids added in the admin ---------------------------------------------
+
+
+def test_an_admin_lock_joins_an_eu_and_a_partner_city_of_its_call_decided_by_the_saver(
+    client, world
+):
+    call, _officials, apps, staff = world
+    staff.is_superuser = True
+    staff.save()
+    client.force_login(staff)
+    other_call = CallFactory(partner_countries=["IN"])
+    elsewhere = accepted(other_call, "Pune", "IN", ["climate-adaptation"])
+    forger = UserFactory(is_staff=True)
+    url = reverse("admin:pairings_pairdecision_add")
+
+    def add(eu, partner):
+        return client.post(url, {
+            "call": call.pk, "eu_application": eu.pk, "partner_application": partner.pk,
+            "kind": "lock", "decided_by": forger.pk,
+        })
+
+    response = add(apps["surat"], apps["yantai"])  # a partner city as the EU city
+    assert response.status_code == 200 and "Choose an EU city here." in response.content.decode()
+    response = add(apps["rotterdam"], elsewhere)  # another call's application
+    assert response.status_code == 200 and "another call" in response.content.decode()
+    assert not PairDecision.objects.exists()
+    assert add(apps["rotterdam"], apps["surat"]).status_code == 302
+    decision = PairDecision.objects.get()
+    assert decision.decided_by == staff  # the person saving, never the posted one
+    with pytest.raises(services.PairingError, match="EU city"):
+        services.decide_pair(call=call, eu_application_id=apps["yantai"].pk,
+                             partner_application_id=apps["surat"].pk, kind="lock", by=staff)
