@@ -781,6 +781,7 @@ def confirm_proposal_anyway(*, pairing: Pairing, by, reason: str) -> Pairing:
         raise PairingError(_("Give the reason for confirming without both answers."))
     with transaction.atomic():
         pairing = _locked_proposal(pairing)
+        _require_overdue(pairing)
         if pairing.answers.filter(answer=ProposalAnswer.Answer.DECLINED).exists():
             raise PairingError(_("A city declined this proposal."))
         return confirm_pairing(
@@ -794,9 +795,11 @@ def confirm_proposal_anyway(*, pairing: Pairing, by, reason: str) -> Pairing:
 
 
 def drop_proposal(*, pairing: Pairing, by, reason: str) -> Pairing:
-    """Staff withdraw a proposal (no forbid: the pair may be proposed again)."""
+    """Staff withdraw a proposal whose deadline passed (no forbid: the pair may be
+    proposed again)."""
     with transaction.atomic():
         pairing = _locked_proposal(pairing)
+        _require_overdue(pairing)
         return change_pairing_status(
             pairing=pairing, to=PairingStatus.DISSOLVED, by=by, note=reason
         )
@@ -853,6 +856,14 @@ def _locked_proposal(pairing: Pairing) -> Pairing:
     if pairing.status != PairingStatus.PROPOSED:
         raise PairingError(_("This proposal has already been settled."))
     return pairing
+
+
+def _require_overdue(pairing: Pairing) -> None:
+    """Staff settle a proposal (confirm anyway, drop) only once the cities' time is up."""
+    if not pairing.is_waiting:
+        raise PairingError(
+            _("The cities can still answer until the deadline; only extend it until then.")
+        )
 
 
 def _answering(pairing: Pairing, by):

@@ -179,5 +179,5 @@ def test_relaxed_keeps_a_good_pair_outside_a_preference_as_a_penalised_candidate
                   with_candidates=True)
     assert pairs(sug) == [(1, 11)]
     pair = sug.pairs[0]
-    assert 0.2 <= pair.score and pair.components["preference"] < 0
+    assert pair.score >= 0.2 and pair.components["preference"] < 0
     assert sum(pair.components.values()) == pair.score

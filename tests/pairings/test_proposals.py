@@ -195,7 +195,11 @@ def test_after_the_deadline_staff_extend_confirm_anyway_or_drop(client, world):
         dropped.refresh_from_db()
         assert dropped.status == PairingStatus.DISSOLVED
         assert client.post(reverse(settle, args=[late.pk]), {"action": "x"}).status_code == 400
-    services.confirm_proposal_anyway(pairing=late, by=staff, reason="agreed by phone")
+    with pytest.raises(services.PairingError, match="can still answer"):
+        services.confirm_proposal_anyway(pairing=late, by=staff, reason="agreed by phone")
+    late.refresh_from_db()
+    with time_machine.travel(late.respond_by + timedelta(minutes=1)):
+        services.confirm_proposal_anyway(pairing=late, by=staff, reason="agreed by phone")
     late.refresh_from_db()
     assert late.status == PairingStatus.CONFIRMED
     step = PairingTransition.objects.get(pairing=late, to_status="confirmed")
@@ -415,3 +419,55 @@ def test_an_admin_lock_joins_an_eu_and_a_partner_city_of_its_call_decided_by_the
     with pytest.raises(services.PairingError, match="EU city"):
         services.decide_pair(call=call, eu_application_id=apps["yantai"].pk,
                              partner_application_id=apps["surat"].pk, kind="lock", by=staff)
+
+
+# --- Settling, dashboards, the proposal page and the staff e-mail ---------------------
+
+
+def test_staff_settle_only_an_overdue_proposal_except_extending(client, world):
+    _call, _officials, _apps, staff = world
+    pairing = propose(world)
+    client.force_login(staff)
+    settle = reverse("admin:pairings_pairing_settle", args=[pairing.pk])
+    client.post(settle, {"action": "drop", "reason": "no reply"})
+    client.post(settle, {"action": "confirm", "reason": "agreed by phone"})
+    pairing.refresh_from_db()
+    assert pairing.status == PairingStatus.PROPOSED
+    client.post(settle, {"action": "extend", "days": "20"})
+    pairing.refresh_from_db()
+    assert pairing.respond_by > timezone.now() + timedelta(days=19)
+
+
+def test_an_expired_proposal_is_not_listed_as_waiting_for_an_answer(client, world):
+    _call, officials, _apps, _staff = world
+    pairing = propose(world)
+    with time_machine.travel(pairing.respond_by + timedelta(minutes=1)):
+        client.force_login(officials["rotterdam"])
+        dashboard = client.get(reverse("applications:dashboard")).content.decode()
+        assert "A partner city is proposed to you" not in dashboard
+        page = client.get(reverse("pairings:partnerships")).content.decode()
+        assert "Proposed partners waiting for your answer" not in page
+        assert client.get(reverse("pairings:proposal", args=[pairing.pk])).status_code == 200
+
+
+def test_the_proposal_page_names_languages_and_groups_the_population(client, world):
+    _call, officials, apps, _staff = world
+    apps["surat"].languages = ["hi", "en"]
+    apps["surat"].population = 4_500_000
+    apps["surat"].save(update_fields=["languages", "population"])
+    pairing = propose(world)
+    client.force_login(officials["rotterdam"])
+    page = client.get(reverse("pairings:proposal", args=[pairing.pk])).content.decode()
+    assert "Hindi, English" in page
+    assert "4,500,000" in page
+
+
+def test_the_plain_text_decline_email_to_staff_is_not_html_escaped(client, world):
+    _call, officials, _apps, _staff = world
+    pairing = propose(world)
+    client.force_login(officials["rotterdam"])
+    client.post(reverse("pairings:decline", args=[pairing.pk]),
+                {"reason": "Budget < 10k & no staff"})
+    mail = OutboundEmail.objects.filter(template="pairings/email/proposal_declined").first()
+    assert "Budget < 10k & no staff" in mail.body_text
+    assert "&lt;" not in mail.body_text and "&amp;" not in mail.body_text
