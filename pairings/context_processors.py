@@ -8,4 +8,8 @@ from . import selectors
 
 def proposals(request):
     user = getattr(request, "user", None)
-    return {"open_proposals": SimpleLazyObject(lambda: list(selectors.proposals_for(user, answerable=True)))}
+    return {
+        "open_proposals": SimpleLazyObject(
+            lambda: list(selectors.proposals_for(user, answerable=True))
+        )
+    }
