@@ -416,6 +416,12 @@ def test_an_admin_lock_joins_an_eu_and_a_partner_city_of_its_call_decided_by_the
     assert add(apps["rotterdam"], apps["surat"]).status_code == 302
     decision = PairDecision.objects.get()
     assert decision.decided_by == staff  # the person saving, never the posted one
+    assert 'name="decided_by"' not in client.get(url).content.decode()  # read-only
+    change = reverse("admin:pairings_pairdecision_change", args=[decision.pk])
+    assert client.get(change).status_code == 200
+    client.post(change, {"kind": "forbid", "decided_by": forger.pk})
+    decision.refresh_from_db()
+    assert (decision.kind, decision.decided_by) == ("forbid", staff)
     with pytest.raises(services.PairingError, match="EU city"):
         services.decide_pair(call=call, eu_application_id=apps["yantai"].pk,
                              partner_application_id=apps["surat"].pk, kind="lock", by=staff)
