@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import BadRequest, PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -306,6 +306,29 @@ class PairDecisionAdmin(admin.ModelAdmin):
     list_display = ["eu_application", "partner_application", "kind", "decided_by", "decided_at"]
     list_filter = ["call", "kind"]
     list_select_related = ["eu_application", "partner_application", "decided_by"]
+    fields = ["call", "eu_application", "partner_application", "kind", "decided_by", "decided_at"]
+    raw_id_fields = ["eu_application", "partner_application"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Who decided is whoever saves; the pair itself is changed by a new decision.
+        if obj is None:
+            return ["decided_by", "decided_at"]
+        return ["call", "eu_application", "partner_application", "decided_by", "decided_at"]
+
+    def save_model(self, request, obj, form, change):
+        try:
+            decision = services.decide_pair(
+                call=obj.call,
+                eu_application_id=obj.eu_application_id,
+                partner_application_id=obj.partner_application_id,
+                kind=obj.kind,
+                by=request.user,
+            )
+        except services.PairingError as error:  # the form's clean() checks the same
+            raise ValidationError(error.message) from error
+        obj.pk, obj.decided_by, obj.decided_at = (
+            decision.pk, decision.decided_by, decision.decided_at
+        )
 
 
 @admin.register(MatchRun)
@@ -489,7 +512,7 @@ class MatchRunAdmin(admin.ModelAdmin):
                 "call": call,
                 "rows": rows,
                 "decisions": decision_rows,
-                "unconfirmed": [r for r in rows if not r["confirmed"]],
+                "unconfirmed": [r for r in rows if not r["pairing"]],
                 "unproposed": [r for r in rows if not r["pairing"]],
                 "default_days": services.DEFAULT_RESPONSE_DAYS,
                 "manual_form": ManualPairForm(call=call),
@@ -507,16 +530,20 @@ class MatchRunAdmin(admin.ModelAdmin):
         eu_id, partner_id = _ids(request.POST)
         kind = request.POST.get("kind")
         if kind in PairDecision.Kind.values:
-            services.decide_pair(
-                call=run.call,
-                eu_application_id=eu_id,
-                partner_application_id=partner_id,
-                kind=kind,
-                by=request.user,
-            )
-            self.message_user(
-                request, _("Saved. Run the suggestion again to apply it."), messages.SUCCESS
-            )
+            try:
+                services.decide_pair(
+                    call=run.call,
+                    eu_application_id=eu_id,
+                    partner_application_id=partner_id,
+                    kind=kind,
+                    by=request.user,
+                )
+            except services.PairingError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                self.message_user(
+                    request, _("Saved. Run the suggestion again to apply it."), messages.SUCCESS
+                )
         elif kind == "clear":
             services.clear_decision(
                 call=run.call, eu_application_id=eu_id, partner_application_id=partner_id
@@ -545,15 +572,16 @@ class MatchRunAdmin(admin.ModelAdmin):
             pairs = [(p["eu"]["id"], p["partner"]["id"]) for p in run.result.get("pairs", [])]
         else:
             pairs = [_ids(request.POST)]
+        # Confirmed pairs are done; proposed ones are settled by the cities (or by
+        # staff with a reason on the waiting list), never by "confirm all".
         already = {
             (p.eu_application_id, p.partner_application_id)
-            for p in Pairing.objects.filter(
-                call=run.call,
-                status__in=[PairingStatus.CONFIRMED, PairingStatus.ACTIVE, PairingStatus.COMPLETED],
+            for p in Pairing.objects.filter(call=run.call).exclude(
+                status=PairingStatus.DISSOLVED
             )
         }
         for eu_id, partner_id in pairs:
-            if (eu_id, partner_id) in already:
+            if request.POST.get("all") and (eu_id, partner_id) in already:
                 continue
             self._confirm(request, run.call, eu_id, partner_id, run)
         return redirect("admin:pairings_matchrun_review", pk=run.pk)
@@ -566,14 +594,12 @@ class MatchRunAdmin(admin.ModelAdmin):
         suggested = [(p["eu"]["id"], p["partner"]["id"]) for p in run.result.get("pairs", [])]
         if request.POST.get("all"):
             pairs = suggested
+        elif request.POST.get("one"):  # a row's own button, with the form's answer days
+            pairs = [_pair(request.POST["one"])]
         elif request.POST.getlist("pair"):
             picked = set()
             for value in request.POST.getlist("pair"):
-                try:
-                    eu_id, partner_id = (int(x) for x in value.split(":"))
-                except ValueError as error:
-                    raise BadRequest("pair must be EU_ID:PARTNER_ID") from error
-                picked.add((eu_id, partner_id))
+                picked.add(_pair(value))
             pairs = [pair for pair in suggested if pair in picked]
         elif "eu" in request.POST:
             pairs = [_ids(request.POST)]
@@ -692,6 +718,14 @@ def _ids(data) -> tuple[int, int]:
         return int(data.get("eu", "")), int(data.get("partner", ""))
     except ValueError as error:
         raise BadRequest("eu and partner must be application ids") from error
+
+
+def _pair(value: str) -> tuple[int, int]:
+    try:
+        eu_id, partner_id = (int(x) for x in value.split(":"))
+    except ValueError as error:
+        raise BadRequest("pair must be EU_ID:PARTNER_ID") from error
+    return eu_id, partner_id
 
 
 def _days(data) -> int:

@@ -1,4 +1,4 @@
-"""The official's open proposals, for the dashboard (read lazily: no query unless a
+"""The official's proposals still to answer, for the dashboard (read lazily: no query unless a
 template shows them)."""
 
 from django.utils.functional import SimpleLazyObject
@@ -8,4 +8,8 @@ from . import selectors
 
 def proposals(request):
     user = getattr(request, "user", None)
-    return {"open_proposals": SimpleLazyObject(lambda: list(selectors.proposals_for(user)))}
+    return {
+        "open_proposals": SimpleLazyObject(
+            lambda: list(selectors.proposals_for(user, answerable=True))
+        )
+    }

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from applications.models import Application, Call
+from applications.models import Application, Call, Side
 
 from .matching import COMPONENTS, OBJECTIVES, PREFERENCE_PENALTY, Weights
 
@@ -97,6 +97,23 @@ class PairDecision(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.eu_application} – {self.partner_application}"
+
+    def clean(self):
+        """An EU city and a partner city, both of the decision's call."""
+        errors = {}
+        for field, side, message in [
+            ("eu_application", Side.EU, _("Choose an EU city here.")),
+            ("partner_application", Side.PARTNER, _("Choose a partner city here.")),
+        ]:
+            application = getattr(self, field) if getattr(self, f"{field}_id") else None
+            if application is None:
+                continue
+            if application.side != side:
+                errors[field] = message
+            elif self.call_id and application.call_id != self.call_id:
+                errors[field] = _("This city applied to another call.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class MatchRun(models.Model):

@@ -31,14 +31,17 @@ def own_and_partner(pairing: Pairing, user):
     return pairing.partner_application, pairing.eu_application
 
 
-def proposals_for(user) -> QuerySet[Pairing]:
+def proposals_for(user, *, answerable: bool = False) -> QuerySet[Pairing]:
     """Open proposals to the cities this official applied for (a declined or dropped
-    one is gone for both cities)."""
+    one is gone for both cities); ``answerable``: only those whose deadline has not
+    passed (the ones a city is invited to answer)."""
     if not getattr(user, "is_authenticated", False):
         return Pairing.objects.none()
+    deadline = Q(respond_by__gt=timezone.now()) | Q(respond_by__isnull=True)
     return (
         Pairing.objects.filter(
             Q(eu_application__owner=user) | Q(partner_application__owner=user),
+            deadline if answerable else Q(),
             status=PairingStatus.PROPOSED,
         )
         .select_related("call", "eu_application", "partner_application")

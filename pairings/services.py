@@ -38,6 +38,8 @@ from .models import (
 from .signals import pairing_confirmed
 
 MATCHABLE = [ApplicationStatus.ACCEPTED, ApplicationStatus.PAIRED]
+# Pairings that take a place in a city's capacity when suggesting or proposing.
+TAKING_STATUSES = [*HOLDING_STATUSES, PairingStatus.PROPOSED]
 
 
 @dataclass
@@ -64,14 +66,16 @@ def candidate_applications(call: Call, *, include_submitted: bool = False):
     return (
         Application.objects.filter(call=call, status__in=statuses, has_eligibility_problems=False)
         .annotate(
+            # Open proposals use up capacity too: a city is never suggested (nor
+            # proposed) to more partners than it asked for.
             holding=Count(
                 "pairings_as_eu",
-                filter=Q(pairings_as_eu__status__in=HOLDING_STATUSES),
+                filter=Q(pairings_as_eu__status__in=TAKING_STATUSES),
                 distinct=True,
             )
             + Count(
                 "pairings_as_partner",
-                filter=Q(pairings_as_partner__status__in=HOLDING_STATUSES),
+                filter=Q(pairings_as_partner__status__in=TAKING_STATUSES),
                 distinct=True,
             )
         )
@@ -274,7 +278,17 @@ def explain_pair(*, run: MatchRun, eu_application_id: int, partner_application_i
 def decide_pair(
     *, call: Call, eu_application_id: int, partner_application_id: int, kind: str, by
 ) -> PairDecision:
+    """Lock or forbid a pair of the call for every later run (decided by ``by``)."""
+    if kind not in PairDecision.Kind.values:
+        raise PairingError(_("Choose lock or forbid."))
     eu, partner = _pair_of(call, eu_application_id, partner_application_id)
+    if eu is None or partner is None:
+        raise PairingError(_("Both cities must have applied to this call."))
+    if eu.side != Side.EU or partner.side != Side.PARTNER:
+        raise PairingError(
+            _("A lock or forbid joins an EU city (%(eu)s) with a partner city (%(partner)s).")
+            % {"eu": eu, "partner": partner}
+        )
     decision, _created = PairDecision.objects.update_or_create(
         eu_application=eu,
         partner_application=partner,
@@ -303,9 +317,11 @@ def confirm_pairing(
     match_run: MatchRun | None = None,
     start_date: date | None = None,
     note: str = "",
+    settling_proposal: bool = False,
 ) -> Pairing:
     """Confirm a pair (from a suggestion or chosen by hand, or a proposal both cities
-    accepted), holding the capacity rule."""
+    accepted), holding the capacity rule. A pair already proposed to both cities is
+    confirmed only by settling the proposal (both accept, or staff with a reason)."""
     with transaction.atomic():
         # Lock both cities, always in the same order, before counting their pairings.
         locked = {
@@ -339,6 +355,14 @@ def confirm_pairing(
             raise PairingError(
                 _("%(eu)s and %(partner)s are already paired.") % {"eu": eu, "partner": partner}
             )
+        if pairing and not settling_proposal:
+            raise PairingError(
+                _(
+                    "%(eu)s and %(partner)s are proposed to both cities: they confirm it by "
+                    "accepting, or staff confirm it with a reason once the deadline passed."
+                )
+                % {"eu": eu, "partner": partner}
+            )
         if pairing is None:
             pairing = Pairing(call=call, eu_application=eu, partner_application=partner)
         _fill_score(pairing, match_run)
@@ -358,6 +382,7 @@ def confirm_pairing(
         for application in (eu, partner):
             application_services.mark_paired(application=application, by=by)
         _notify_confirmed(pairing)
+        _withdraw_beyond_capacity(pairing, (eu, partner), by)
         # Higher layers (Local Action Plans) start their work in this same transaction.
         pairing_confirmed.send(sender=Pairing, pairing=pairing, by=by)
     return pairing
@@ -482,6 +507,51 @@ def _holding_count(application: Application) -> int:
     ).count()
 
 
+def _taken_count(application: Application) -> int:
+    """Live pairings and open proposals of the city."""
+    return Pairing.objects.filter(
+        Q(eu_application=application) | Q(partner_application=application),
+        status__in=TAKING_STATUSES,
+    ).count()
+
+
+def _withdraw_beyond_capacity(confirmed: Pairing, cities, by) -> None:
+    """A city whose capacity the confirmed pairing used up has no room for its other
+    open proposals: they are withdrawn (dissolved, not forbidden: the pair may be
+    proposed again later) and both cities of each are told. Runs inside the
+    confirming transaction, with both cities' rows locked."""
+    for city in cities:
+        if _holding_count(city) < city.partners_wanted:
+            continue
+        others = (
+            Pairing.objects.select_for_update(of=("self",))
+            .filter(Q(eu_application=city) | Q(partner_application=city))
+            .filter(status=PairingStatus.PROPOSED)
+            .exclude(pk=confirmed.pk)
+            .select_related("call", "eu_application__owner", "partner_application__owner")
+            .order_by("pk")
+        )
+        for proposal in others:
+            proposal.status = PairingStatus.DISSOLVED
+            proposal.save(update_fields=["status"])
+            _record(
+                proposal, PairingStatus.PROPOSED, PairingStatus.DISSOLVED, by,
+                _note(
+                    "withdrawn: %(city)s now has the %(n)s partner(s) it asked for "
+                    "(confirmed with %(other)s)",
+                    city=city.city_name,
+                    n=city.partners_wanted,
+                    other=(
+                        confirmed.partner_application.city_name
+                        if city.pk == confirmed.eu_application_id
+                        else confirmed.eu_application.city_name
+                    ),
+                ),
+            )
+            for own, other in _sides(proposal):
+                _mail_city(proposal, own, other, "pairings/email/proposal_withdrawn", "withdrawn")
+
+
 def _fill_score(pairing: Pairing, match_run: MatchRun | None) -> None:
     """Copy the score and its explanation from the run that suggested the pair."""
     if match_run is None or pairing.score is not None:
@@ -577,6 +647,14 @@ def propose_pairing(
                     _("%(city)s already has the %(n)s partner(s) it asked for.")
                     % {"city": application, "n": application.partners_wanted}
                 )
+            if _taken_count(application) >= application.partners_wanted:
+                raise PairingError(
+                    _(
+                        "%(city)s asked for %(n)s partner(s) and already has that many "
+                        "pairings or open proposals; settle a proposal first."
+                    )
+                    % {"city": application, "n": application.partners_wanted}
+                )
         pairing = Pairing(
             call=call,
             eu_application=eu,
@@ -639,6 +717,7 @@ def accept_proposal(*, pairing: Pairing, by) -> Pairing:
                 partner_application_id=pairing.partner_application_id,
                 by=by,
                 note=_note("both cities accepted"),
+                settling_proposal=True,
             )
     return pairing
 
@@ -702,6 +781,7 @@ def confirm_proposal_anyway(*, pairing: Pairing, by, reason: str) -> Pairing:
         raise PairingError(_("Give the reason for confirming without both answers."))
     with transaction.atomic():
         pairing = _locked_proposal(pairing)
+        _require_overdue(pairing)
         if pairing.answers.filter(answer=ProposalAnswer.Answer.DECLINED).exists():
             raise PairingError(_("A city declined this proposal."))
         return confirm_pairing(
@@ -710,13 +790,16 @@ def confirm_proposal_anyway(*, pairing: Pairing, by, reason: str) -> Pairing:
             partner_application_id=pairing.partner_application_id,
             by=by,
             note=_note("confirmed by staff without both answers: %(r)s", r=reason),
+            settling_proposal=True,
         )
 
 
 def drop_proposal(*, pairing: Pairing, by, reason: str) -> Pairing:
-    """Staff withdraw a proposal (no forbid: the pair may be proposed again)."""
+    """Staff withdraw a proposal whose deadline passed (no forbid: the pair may be
+    proposed again)."""
     with transaction.atomic():
         pairing = _locked_proposal(pairing)
+        _require_overdue(pairing)
         return change_pairing_status(
             pairing=pairing, to=PairingStatus.DISSOLVED, by=by, note=reason
         )
@@ -773,6 +856,14 @@ def _locked_proposal(pairing: Pairing) -> Pairing:
     if pairing.status != PairingStatus.PROPOSED:
         raise PairingError(_("This proposal has already been settled."))
     return pairing
+
+
+def _require_overdue(pairing: Pairing) -> None:
+    """Staff settle a proposal (confirm anyway, drop) only once the cities' time is up."""
+    if not pairing.is_waiting:
+        raise PairingError(
+            _("The cities can still answer until the deadline; only extend it until then.")
+        )
 
 
 def _answering(pairing: Pairing, by):

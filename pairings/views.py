@@ -30,7 +30,7 @@ def partnerships(request):
         row["partner_publication_label"] = Publication(row["partner_publication"]).label
     proposals = [
         {"pairing": pairing, "own": own, "partner": partner}
-        for pairing in selectors.proposals_for(request.user)
+        for pairing in selectors.proposals_for(request.user, answerable=True)
         for own, partner in [selectors.own_and_partner(pairing, request.user)]
     ]
     return render(

@@ -46,7 +46,8 @@ size
 preference (only with ``preferences="relaxed"``)
     A pair outside either city's stated preferences (see :func:`accepts`) loses
     ``PREFERENCE_PENALTY`` (never below 0): ``preference = -min(score, penalty)``, an
-    extra component so the components still add up to the score. With the default
+    extra component so the components still add up to the score. A locked pair is
+    never penalised: the lock overrides the preferences. With the default
     ``"strict"`` such a pair is no candidate at all (unless locked).
 
 No BLAS: the theme cosines are summed theme by theme over the cities that list
@@ -95,7 +96,8 @@ class _Scorer:
     """
 
     def __init__(self, eu: Sequence[City], partners: Sequence[City], weights: Weights,
-                 *, ordered: bool = False, penalty: float = 0.0):
+                 *, ordered: bool = False, penalty: float = 0.0,
+                 locked: Sequence[tuple[int, int]] = ()):
         self.weights = weights
         self.penalty = float(penalty)  # relaxed preferences: taken off outside pairs
         self.eu = list(eu) if ordered else canonical_order(eu)
@@ -189,6 +191,13 @@ class _Scorer:
         self.shares = np.zeros((n_e, n_p), dtype=bool)  # at least one theme in common
         self.inside = np.ones((n_e, n_p), dtype=bool)  # within both stated preferences
         self.scores = np.empty((n_e, n_p))
+        # A staff lock overrides the stated preferences: a locked pair is never
+        # penalised (it scores as with "strict"). (row, column) in canonical order.
+        self.locked: np.ndarray | None = None
+        if self.penalty and len(locked):
+            self.locked = np.zeros((n_e, n_p), dtype=bool)
+            li, lj = np.array(list(locked), dtype=np.intp).reshape(-1, 2).T
+            self.locked[li, lj] = True
         self._fill()
 
     @staticmethod
@@ -262,6 +271,8 @@ class _Scorer:
             s += tmp
             if self.penalty:
                 out = ~inside
+                if self.locked is not None:
+                    out &= ~self.locked[rows]
                 s[out] += -np.minimum(s[out], self.penalty)
 
     def parts(self, i: np.ndarray, j: np.ndarray):
@@ -299,6 +310,8 @@ class _Scorer:
         cp = np.zeros_like(score)
         if self.penalty:
             out = ~self.inside[i, j]
+            if self.locked is not None:
+                out &= ~self.locked[i, j]
             cp[out] = -np.minimum(score[out], self.penalty)
             score[out] += cp[out]
         return ct, cr, cl, cs, cp, score

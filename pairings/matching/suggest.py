@@ -72,7 +72,7 @@ def suggest(
 
     eu, partners = canonical_order(eu), canonical_order(partners)
     lock_set, forbid_set = _resolve(eu, partners, locks, forbids)  # before any matrix
-    run = _Scorer(eu, partners, weights, ordered=True, penalty=penalty)
+    run = _Scorer(eu, partners, weights, ordered=True, penalty=penalty, locked=lock_set)
     score, shares = run.scores, run.shares
     n_e, n_p = score.shape
 

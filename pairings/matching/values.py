@@ -17,7 +17,7 @@ SIDES = ("eu", "partner")
 # How stated region/country preferences act: "strict" keeps pairs outside a city's
 # preference out of the candidates; "relaxed" lets them in with PREFERENCE_PENALTY.
 PREFERENCES = ("strict", "relaxed")
-PREFERENCE_PENALTY = 0.5
+PREFERENCE_PENALTY = 0.25
 
 # Rows per block when a computation walks the whole EU × partner matrix.
 _BLOCK_CELLS = 1 << 20

@@ -81,8 +81,11 @@ def why_not(
     i, j = _index(eu_sorted)[eu_key], _index(pa_sorted)[partner_key]
     a, b = eu_sorted[i], pa_sorted[j]
     relaxed = preferences == "relaxed"
+    e_at, p_at = _index(eu_sorted), _index(pa_sorted)
+    locked = [(e_at[e], p_at[p]) for e, p in (tuple(x) for x in locks)
+              if e in e_at and p in p_at]
     run = _Scorer(eu_sorted, pa_sorted, weights, ordered=True,
-                  penalty=float(preference_penalty) if relaxed else 0.0)
+                  penalty=float(preference_penalty) if relaxed else 0.0, locked=locked)
     ct, cr, cl, cs, cp, score = run.components(np.array([i]), np.array([j]))
     components = {"themes": float(ct[0]), "region": float(cr[0]),
                   "language": float(cl[0]), "size": float(cs[0])}

@@ -3,7 +3,7 @@ a lock overrides them; "why not?" explains any pair. Engine only, no database.""
 
 import pytest
 
-from pairings.matching import City, MatchingConflict, suggest, why_not
+from pairings.matching import PREFERENCE_PENALTY, City, MatchingConflict, suggest, why_not
 
 THEMES = ["climate-adaptation", "water-and-sanitation"]
 
@@ -69,9 +69,9 @@ def test_relaxed_allows_the_pair_with_a_strong_penalty_and_says_why(asia_only):
     raw = {(e, p): s for e, p, s, _ in strict.candidates}
     relaxed = suggest(*asia_only, preferences="relaxed", with_candidates=True)
     penalised = {(e, p): s for e, p, s, _ in relaxed.candidates}
-    assert penalised[(1, 11)] == pytest.approx(max(raw[(1, 11)] - 0.5, 0.0))
+    assert penalised[(1, 11)] == pytest.approx(max(raw[(1, 11)] - PREFERENCE_PENALTY, 0.0))
     assert penalised[(1, 12)] == raw[(1, 12)]  # inside: no penalty
-    forced = suggest(*asia_only, preferences="relaxed", locks=[(1, 11)])
+    forced = suggest([asia_only[0][0]], [asia_only[1][0]], preferences="relaxed")
     pair = forced.pairs[0]
     assert pair.components["preference"] < 0
     assert sum(pair.components.values()) == pair.score  # bit for bit
@@ -157,3 +157,27 @@ def test_why_not_reports_a_pair_that_cannot_even_be_forced():
     assert "Rome (IT)" in answer.conflict
     with pytest.raises(MatchingConflict):
         suggest([rome], [yantai, surat], locks=[(1, 11), (1, 12)])
+
+
+def test_a_lock_overrides_the_relaxed_penalty_too(asia_only):
+    strict = suggest(*asia_only, locks=[(1, 11)]).pairs[0]
+    relaxed = suggest(*asia_only, preferences="relaxed", locks=[(1, 11)]).pairs[0]
+    assert relaxed.locked and relaxed.components["preference"] == 0.0
+    assert relaxed.score == strict.score  # scored as in strict mode
+    assert sum(relaxed.components.values()) == relaxed.score
+    assert "locked by staff, which overrides the stated preferences" in relaxed.notes
+    answer = why_not(*asia_only, 1, 11, preferences="relaxed", locks=[(1, 11)])
+    assert answer.score == strict.score
+
+
+def test_relaxed_keeps_a_good_pair_outside_a_preference_as_a_penalised_candidate():
+    """With the call's default minimum score and penalty, a well-matched pair outside
+    a stated preference is still suggested when nothing inside is possible."""
+    rotterdam = eu(1, "Rotterdam", "NL", preferred_regions=frozenset({"asia"}))
+    recife = partner(11, "Recife", "BR", "latin-america-caribbean")
+    sug = suggest([rotterdam], [recife], preferences="relaxed", min_score=0.2,
+                  with_candidates=True)
+    assert pairs(sug) == [(1, 11)]
+    pair = sug.pairs[0]
+    assert pair.score >= 0.2 and pair.components["preference"] < 0
+    assert sum(pair.components.values()) == pair.score

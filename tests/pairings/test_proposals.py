@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.db import connection, connections
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -50,6 +51,15 @@ def propose(world, eu="rotterdam", partner="surat", **kwargs):
     return services.propose_pairing(
         call=call, eu_application_id=apps[eu].pk, partner_application_id=apps[partner].pk,
         by=staff, **kwargs,
+    )
+
+
+def legacy_second_proposal(first, partner):
+    """A second open proposal to a city of capacity 1, as could be made before open
+    proposals counted toward capacity (the acceptance check still holds then)."""
+    return Pairing.objects.create(
+        call=first.call, eu_application=first.eu_application, partner_application=partner,
+        proposed_at=first.proposed_at, respond_by=first.respond_by,
     )
 
 
@@ -146,7 +156,7 @@ def test_a_decline_needs_a_reason_dissolves_forbids_and_tells_staff(client, worl
 def test_a_city_never_accepts_beyond_its_capacity(world):
     _call, officials, _apps, _staff = world
     first = propose(world, "rotterdam", "surat")
-    second = propose(world, "rotterdam", "yantai")
+    second = legacy_second_proposal(first, world[2]["yantai"])
     services.accept_proposal(pairing=first, by=officials["rotterdam"])
     with pytest.raises(services.PairingError, match="already has or has accepted"):
         services.accept_proposal(pairing=second, by=officials["rotterdam"])
@@ -185,7 +195,11 @@ def test_after_the_deadline_staff_extend_confirm_anyway_or_drop(client, world):
         dropped.refresh_from_db()
         assert dropped.status == PairingStatus.DISSOLVED
         assert client.post(reverse(settle, args=[late.pk]), {"action": "x"}).status_code == 400
-    services.confirm_proposal_anyway(pairing=late, by=staff, reason="agreed by phone")
+    with pytest.raises(services.PairingError, match="can still answer"):
+        services.confirm_proposal_anyway(pairing=late, by=staff, reason="agreed by phone")
+    late.refresh_from_db()
+    with time_machine.travel(late.respond_by + timedelta(minutes=1)):
+        services.confirm_proposal_anyway(pairing=late, by=staff, reason="agreed by phone")
     late.refresh_from_db()
     assert late.status == PairingStatus.CONFIRMED
     step = PairingTransition.objects.get(pairing=late, to_status="confirmed")
@@ -214,11 +228,9 @@ def test_two_acceptances_at_the_same_moment_never_exceed_capacity():
     surat = accepted(call, "Surat", "IN", ["climate-adaptation"])
     yantai = accepted(call, "Yantai", "CN", ["climate-adaptation"])
     staff = UserFactory(is_staff=True)
-    proposals = [
-        services.propose_pairing(call=call, eu_application_id=rotterdam.pk,
-                                 partner_application_id=p.pk, by=staff)
-        for p in (surat, yantai)
-    ]
+    first = services.propose_pairing(call=call, eu_application_id=rotterdam.pk,
+                                     partner_application_id=surat.pk, by=staff)
+    proposals = [first, legacy_second_proposal(first, yantai)]
     start = threading.Barrier(2)
     outcomes = []
 
@@ -252,3 +264,216 @@ def test_the_demo_shows_a_proposal_waiting_for_both_cities():
     assert proposal.eu_application.owner.email == "almada@city.example.eu"
     assert proposal.partner_application.owner.email == "belohorizonte@city.example.eu"
     assert not proposal.answers.exists()
+
+
+# --- Open proposals use up capacity ------------------------------------------------
+
+
+def test_a_city_is_never_proposed_beyond_its_capacity(world):
+    propose(world, "rotterdam", "surat")
+    with pytest.raises(services.PairingError, match="Rotterdam.*open proposals"):
+        propose(world, "rotterdam", "yantai")
+    assert Pairing.objects.filter(status=PairingStatus.PROPOSED).count() == 1
+
+
+def test_propose_all_after_a_lock_never_proposes_a_city_twice(client, world):
+    call, _officials, apps, staff = world
+    client.force_login(staff)
+    first = services.run_matching(call=call, by=staff, min_score=0).run
+    pairs = {(p["eu"]["id"], p["partner"]["id"]) for p in first.result["pairs"]}
+    client.post(reverse("admin:pairings_matchrun_propose", args=[first.pk]), {"all": "1"})
+    # staff lock Rotterdam with the partner it was not proposed to, and run again
+    other = next(a for a in ("surat", "yantai")
+                 if (apps["rotterdam"].pk, apps[a].pk) not in pairs)
+    services.decide_pair(call=call, eu_application_id=apps["rotterdam"].pk,
+                         partner_application_id=apps[other].pk, kind="lock", by=staff)
+    second = services.run_matching(call=call, by=staff, min_score=0).run
+    client.post(reverse("admin:pairings_matchrun_propose", args=[second.pk]), {"all": "1"})
+    for city in apps.values():
+        open_ = Pairing.objects.filter(
+            Q(eu_application=city) | Q(partner_application=city),
+            status=PairingStatus.PROPOSED,
+        )
+        assert open_.count() <= city.partners_wanted
+
+
+def test_a_city_with_an_open_proposal_is_not_free_in_a_suggestion(world):
+    call, _officials, apps, _staff = world
+    propose(world, "rotterdam", "surat")
+    document = services.run_matching(call=call, min_score=0, with_candidates=True).document
+    ids = {p[side]["id"] for p in document["pairs"] for side in ("eu", "partner")}
+    assert apps["rotterdam"].pk not in ids and apps["surat"].pk not in ids
+    assert {(p["eu"]["id"], p["partner"]["id"]) for p in document["pairs"]} == {
+        (apps["rome"].pk, apps["yantai"].pk)
+    }
+
+
+def test_confirming_withdraws_the_other_open_proposals_of_a_full_city(world):
+    call, officials, apps, staff = world
+    apps["surat"].partners_wanted = 2
+    apps["surat"].save(update_fields=["partners_wanted"])
+    kept = propose(world, "rotterdam", "surat")
+    withdrawn = propose(world, "rome", "surat")
+    OutboundEmail.objects.all().delete()
+    # Rome (capacity 1) is confirmed with Yantai: its proposal with Surat is withdrawn
+    services.confirm_pairing(call=call, eu_application_id=apps["rome"].pk,
+                             partner_application_id=apps["yantai"].pk, by=staff)
+    withdrawn.refresh_from_db()
+    kept.refresh_from_db()
+    assert withdrawn.status == PairingStatus.DISSOLVED
+    assert kept.status == PairingStatus.PROPOSED  # Surat still has room
+    step = PairingTransition.objects.get(pairing=withdrawn, to_status="dissolved")
+    assert "withdrawn" in step.note and step.by == staff
+    assert not PairDecision.objects.filter(
+        eu_application=apps["rome"], partner_application=apps["surat"]
+    ).exists()  # not a forbid: the pair may be proposed again
+    mails = {m.to_email: m for m in OutboundEmail.objects.filter(
+        template="pairings/email/proposal_withdrawn")}
+    assert set(mails) == {officials["rome"].email, officials["surat"].email}
+    assert mails[officials["surat"].email].language == "pt"
+    assert "Rome" in mails[officials["surat"].email].subject
+
+
+def test_a_withdrawn_proposal_no_longer_invites_the_other_city_to_answer(client, world):
+    call, officials, apps, staff = world
+    apps["surat"].partners_wanted = 2
+    apps["surat"].save(update_fields=["partners_wanted"])
+    withdrawn = propose(world, "rome", "surat")
+    services.confirm_pairing(call=call, eu_application_id=apps["rome"].pk,
+                             partner_application_id=apps["yantai"].pk, by=staff)
+    client.force_login(officials["surat"])
+    assert b"A partner city is proposed to you" not in client.get(
+        reverse("applications:dashboard")).content
+    assert client.get(reverse("pairings:proposal", args=[withdrawn.pk])).status_code == 404
+
+
+# --- The review page: confirm all, and a row's own Propose button ------------------
+
+
+def test_confirm_all_leaves_proposed_pairs_to_the_cities(client, world):
+    call, _officials, apps, staff = world
+    client.force_login(staff)
+    run = services.run_matching(call=call, by=staff, min_score=0).run
+    first = run.result["pairs"][0]
+    proposed = services.propose_pairing(
+        call=call, eu_application_id=first["eu"]["id"],
+        partner_application_id=first["partner"]["id"], by=staff, match_run=run,
+    )
+    page = client.get(reverse("admin:pairings_matchrun_review", args=[run.pk])).content.decode()
+    assert "Confirm the 1 unconfirmed pair" in page
+    client.post(reverse("admin:pairings_matchrun_confirm", args=[run.pk]), {"all": "1"})
+    proposed.refresh_from_db()
+    assert proposed.status == PairingStatus.PROPOSED
+    assert Pairing.objects.filter(status=PairingStatus.CONFIRMED).count() == 1
+    # nor one by one without a reason
+    with pytest.raises(services.PairingError, match="proposed to both cities"):
+        services.confirm_pairing(call=call, eu_application_id=first["eu"]["id"],
+                                 partner_application_id=first["partner"]["id"], by=staff)
+
+
+def test_a_rows_propose_button_uses_the_answer_days_field(client, world):
+    call, _officials, _apps, staff = world
+    client.force_login(staff)
+    run = services.run_matching(call=call, by=staff, min_score=0).run
+    pair = run.result["pairs"][0]
+    page = client.get(reverse("admin:pairings_matchrun_review", args=[run.pk])).content.decode()
+    button = f'form="propose-form" name="one" value="{pair["eu"]["id"]}:{pair["partner"]["id"]}"'
+    assert button in page
+    client.post(reverse("admin:pairings_matchrun_propose", args=[run.pk]), {
+        "one": f'{pair["eu"]["id"]}:{pair["partner"]["id"]}', "days": "5",
+        "pair": [f'{p["eu"]["id"]}:{p["partner"]["id"]}' for p in run.result["pairs"]],
+    })
+    proposal = Pairing.objects.get(status=PairingStatus.PROPOSED)  # only that row's pair
+    assert timedelta(days=4, hours=23) < proposal.respond_by - timezone.now() <= timedelta(days=5)
+
+
+# --- Locks and forbids added in the admin ---------------------------------------------
+
+
+def test_an_admin_lock_joins_an_eu_and_a_partner_city_of_its_call_decided_by_the_saver(
+    client, world
+):
+    call, _officials, apps, staff = world
+    staff.is_superuser = True
+    staff.save()
+    client.force_login(staff)
+    other_call = CallFactory(partner_countries=["IN"])
+    elsewhere = accepted(other_call, "Pune", "IN", ["climate-adaptation"])
+    forger = UserFactory(is_staff=True)
+    url = reverse("admin:pairings_pairdecision_add")
+
+    def add(eu, partner):
+        return client.post(url, {
+            "call": call.pk, "eu_application": eu.pk, "partner_application": partner.pk,
+            "kind": "lock", "decided_by": forger.pk,
+        })
+
+    response = add(apps["surat"], apps["yantai"])  # a partner city as the EU city
+    assert response.status_code == 200 and "Choose an EU city here." in response.content.decode()
+    response = add(apps["rotterdam"], elsewhere)  # another call's application
+    assert response.status_code == 200 and "another call" in response.content.decode()
+    assert not PairDecision.objects.exists()
+    assert add(apps["rotterdam"], apps["surat"]).status_code == 302
+    decision = PairDecision.objects.get()
+    assert decision.decided_by == staff  # the person saving, never the posted one
+    assert 'name="decided_by"' not in client.get(url).content.decode()  # read-only
+    change = reverse("admin:pairings_pairdecision_change", args=[decision.pk])
+    assert client.get(change).status_code == 200
+    client.post(change, {"kind": "forbid", "decided_by": forger.pk})
+    decision.refresh_from_db()
+    assert (decision.kind, decision.decided_by) == ("forbid", staff)
+    with pytest.raises(services.PairingError, match="EU city"):
+        services.decide_pair(call=call, eu_application_id=apps["yantai"].pk,
+                             partner_application_id=apps["surat"].pk, kind="lock", by=staff)
+
+
+# --- Settling, dashboards, the proposal page and the staff e-mail ---------------------
+
+
+def test_staff_settle_only_an_overdue_proposal_except_extending(client, world):
+    _call, _officials, _apps, staff = world
+    pairing = propose(world)
+    client.force_login(staff)
+    settle = reverse("admin:pairings_pairing_settle", args=[pairing.pk])
+    client.post(settle, {"action": "drop", "reason": "no reply"})
+    client.post(settle, {"action": "confirm", "reason": "agreed by phone"})
+    pairing.refresh_from_db()
+    assert pairing.status == PairingStatus.PROPOSED
+    client.post(settle, {"action": "extend", "days": "20"})
+    pairing.refresh_from_db()
+    assert pairing.respond_by > timezone.now() + timedelta(days=19)
+
+
+def test_an_expired_proposal_is_not_listed_as_waiting_for_an_answer(client, world):
+    _call, officials, _apps, _staff = world
+    pairing = propose(world)
+    with time_machine.travel(pairing.respond_by + timedelta(minutes=1)):
+        client.force_login(officials["rotterdam"])
+        dashboard = client.get(reverse("applications:dashboard")).content.decode()
+        assert "A partner city is proposed to you" not in dashboard
+        page = client.get(reverse("pairings:partnerships")).content.decode()
+        assert "Proposed partners waiting for your answer" not in page
+        assert client.get(reverse("pairings:proposal", args=[pairing.pk])).status_code == 200
+
+
+def test_the_proposal_page_names_languages_and_groups_the_population(client, world):
+    _call, officials, apps, _staff = world
+    apps["surat"].languages = ["hi", "en"]
+    apps["surat"].population = 4_500_000
+    apps["surat"].save(update_fields=["languages", "population"])
+    pairing = propose(world)
+    client.force_login(officials["rotterdam"])
+    page = client.get(reverse("pairings:proposal", args=[pairing.pk])).content.decode()
+    assert "Hindi, English" in page
+    assert "4,500,000" in page
+
+
+def test_the_plain_text_decline_email_to_staff_is_not_html_escaped(client, world):
+    _call, officials, _apps, _staff = world
+    pairing = propose(world)
+    client.force_login(officials["rotterdam"])
+    client.post(reverse("pairings:decline", args=[pairing.pk]),
+                {"reason": "Budget < 10k & no staff"})
+    mail = OutboundEmail.objects.filter(template="pairings/email/proposal_declined").first()
+    assert "Budget < 10k & no staff" in mail.body_text
+    assert "&lt;" not in mail.body_text and "&amp;" not in mail.body_text
