@@ -152,8 +152,11 @@ def test_withdrawn_application_cannot_be_submitted(draft):
 def test_confirmation_email_is_in_the_applicants_language_with_text_and_html(
     draft, django_capture_on_commit_callbacks
 ):
+    # The official's own language, not the language of the request that submitted.
+    draft.owner.language = "es"
+    draft.owner.save(update_fields=["language"])
     with time_machine.travel(OPENED, tick=False), django_capture_on_commit_callbacks(execute=True):
-        services.submit_application(application=draft, by=draft.owner, language="es")
+        services.submit_application(application=draft, by=draft.owner, language="en")
     email = OutboundEmail.objects.get(template="applications/email/submitted")
     assert email.language == "es"
     assert "Rotterdam" in email.subject and "Rotterdam" in email.body_text
