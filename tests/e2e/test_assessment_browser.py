@@ -11,10 +11,29 @@ from applications.models import Application, ApplicationStatus, Clarification
 from assessments.models import Assignment
 from tests.assessments.helpers import assessor, lead
 from tests.e2e.test_apply_browser import sign_in
+from tests.e2e.test_pairing_browser import _used_codes
 from tests.factories import CallFactory, UserFactory
+from tests.mfa import totp_code
 from tests.pairings.helpers import accepted
 
 pytestmark = pytest.mark.e2e
+
+
+def sign_in_with_code(page: Page, site, staff):
+    """The lead is staff: password, then the authenticator code (each code once)."""
+    import time
+
+    page.context.clear_cookies()
+    sign_in(page, site, staff.email)
+    expect(page.get_by_role("heading", name="Two-Factor Authentication")).to_be_visible()
+    code = totp_code(staff.totp_secret)
+    while (staff.pk, code) in _used_codes:
+        time.sleep(1)
+        code = totp_code(staff.totp_secret)
+    _used_codes.add((staff.pk, code))
+    page.locator("input[name=code]").fill(code)
+    page.locator("form button[type=submit]").first.click()
+    expect(page.get_by_role("heading", name="Two-Factor Authentication")).to_have_count(0)
 
 
 def test_criteria_assign_conflict_reassign_score_disagree_clarify_answer_accept(page: Page, site):
@@ -32,12 +51,12 @@ def test_criteria_assign_conflict_reassign_score_disagree_clarify_answer_accept(
     first, second, third = (assessor(full_name=n) for n in ("Ana A", "Bruno B", "Chen C"))
 
     # The lead defines the call's criteria in the admin.
-    sign_in(page, site, boss.email)
+    sign_in_with_code(page, site, boss)
     page.goto(site + "/admin/assessments/assessmentscheme/add/")
     page.get_by_label("Call").select_option(label="Closed call")
     rows = page.locator("tr.form-row")
     for i, (name, weight) in enumerate([("Local impact", "2"), ("Commitment", "1")]):
-        rows.nth(i).locator("input[name$='-name']").fill(name)
+        rows.nth(i).locator("input[name$='-name_en']").fill(name)
         rows.nth(i).locator("input[name$='-weight']").fill(weight)
         rows.nth(i).locator("input[name$='-scale_max']").fill("5")
         rows.nth(i).locator("input[name$='-position']").fill(str(i + 1))
@@ -65,7 +84,7 @@ def test_criteria_assign_conflict_reassign_score_disagree_clarify_answer_accept(
 
     # The lead assigns another.
     page.context.clear_cookies()
-    sign_in(page, site, boss.email)
+    sign_in_with_code(page, site, boss)
     application = Application.objects.get(city_name="Porto")
     page.goto(site + f"/assess/lead/applications/{application.pk}/")
     expect(page.get_by_role("row", name=re.compile("Ana A"))).to_contain_text("Conflict")
@@ -89,7 +108,7 @@ def test_criteria_assign_conflict_reassign_score_disagree_clarify_answer_accept(
     # The lead sees the disagreement and asks the applicant, reopening one section
     # although the deadline has passed.
     page.context.clear_cookies()
-    sign_in(page, site, boss.email)
+    sign_in_with_code(page, site, boss)
     page.goto(site + "/assess/lead/calls/closed/")
     porto = page.get_by_role("row", name=re.compile("Porto"))
     expect(porto).to_contain_text("Disagreement")
@@ -121,7 +140,7 @@ def test_criteria_assign_conflict_reassign_score_disagree_clarify_answer_accept(
 
     # The lead sees what changed and accepts Porto for matching from the ranked list.
     page.context.clear_cookies()
-    sign_in(page, site, boss.email)
+    sign_in_with_code(page, site, boss)
     page.goto(site + f"/assess/lead/applications/{application.pk}/")
     expect(page.locator(".section-diff")).to_contain_text("+Contact person: Rui Costa")
     page.goto(site + "/assess/lead/calls/closed/")

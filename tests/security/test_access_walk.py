@@ -161,9 +161,7 @@ def _check(client, role, cls, name, url):
             assert role == "owner" or _denied(status, response), where
         elif cls == ASSESSMENT:
             assert _denied(status, response), where  # no one here assesses
-        elif cls == PAIR_CITIES:
-            assert role in {"owner", "partner"} or _denied(status, response), where
-        elif cls == PLAN_READ:
+        elif cls in (PAIR_CITIES, PLAN_READ):
             assert role in {"owner", "partner"} or _denied(status, response), where
         elif cls == PLAN_WRITE:
             if role == "partner":
