@@ -42,7 +42,7 @@ def validate_pdf_upload(upload) -> None:
         if ACTIVE_CONTENT.search(upload.read()):
             raise ValidationError(
                 _("The PDF contains scripts or automatic actions. Please export it again "
-                  "as a plain PDF (for example with \u201cSave as PDF\u201d)."),
+                  "as a plain PDF (for example with “Save as PDF”)."),
                 code="active_content",
             )
     except (PyPdfError, ValueError, KeyError, TypeError, OSError) as error:

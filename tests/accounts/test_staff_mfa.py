@@ -59,6 +59,18 @@ def test_staff_without_a_second_factor_are_sent_to_set_one_up(client, superuser)
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/plans/", "/assess/lead/", "/applications/"])
+def test_staff_without_a_second_factor_reach_no_staff_wide_page_outside_the_admin(
+    client, path
+):
+    client.force_login(staff(mfa=False))
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response.url == reverse("mfa_activate_totp")
+    assert client.get(reverse("mfa_activate_totp"), follow=True).status_code == 200  # no loop
+
+
+@pytest.mark.django_db
 def test_a_city_official_needs_no_second_factor(client):
     client.force_login(UserFactory())
     assert client.get(reverse("action_plans:list")).status_code == 200

@@ -128,7 +128,8 @@ def test_plan_page_budget_does_not_grow_with_milestones(client):
 def test_staff_plan_list_is_flat_up_to_1000_plans(staff_client, pairs):
     many_plans(CallFactory(partner_countries=["JP"]), pairs)
     assert LocalActionPlan.objects.count() == 2 * pairs
-    assert queries(staff_client, reverse("action_plans:list")) <= 5
+    # + the staff member's second factor, checked on every staff page
+    assert queries(staff_client, reverse("action_plans:list")) <= 6
 
 
 @pytest.mark.parametrize("count", [10, 1000])
