@@ -75,23 +75,9 @@ class ManualPairForm(forms.Form):
         self.fields["partner_application"].queryset = candidates.filter(side=Side.PARTNER)
 
 
-class WhyNotForm(forms.Form):
-    """Any EU city and any partner city of the call (candidates or not)."""
-
-    eu_application = forms.ModelChoiceField(
-        queryset=Application.objects.none(), label=gettext_lazy("EU city")
-    )
-    partner_application = forms.ModelChoiceField(
-        queryset=Application.objects.none(), label=gettext_lazy("Partner city")
-    )
-
-    def __init__(self, *args, call: Call, **kwargs):
-        super().__init__(*args, **kwargs)
-        cities = Application.objects.filter(call=call, status__in=services.MATCHABLE).order_by(
-            "country", "city_name"
-        )
-        self.fields["eu_application"].queryset = cities.filter(side=Side.EU)
-        self.fields["partner_application"].queryset = cities.filter(side=Side.PARTNER)
+class WhyNotForm(ManualPairForm):
+    """Any EU city and any partner city of the call (candidates or not): the same
+    choice as pairing two cities by hand."""
 
 
 class ProposalAnswerInline(admin.TabularInline):
