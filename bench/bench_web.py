@@ -28,6 +28,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -191,14 +193,22 @@ def interleaved(bare_url: str, url: str, rounds: int, *, seconds: int, connectio
     }
 
 
-def check_page(url: str, cookie: str = "") -> None:
-    """Fail early, and clearly, when a page does not answer 200 (wrk would only count)."""
-    import urllib.request
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # a redirect (to sign in, to set up a second factor) is an answer
 
+
+def check_page(url: str, cookie: str = "") -> None:
+    """Fail early, and clearly, when a page does not answer 200 itself: a redirect would
+    measure the wrong page (wrk counts any status below 400 as served)."""
     request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - localhost
-        if response.status != 200:
-            sys.exit(f"{url} answered {response.status}")
+    try:
+        with urllib.request.build_opener(_NoRedirect).open(request, timeout=30) as response:
+            status = response.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    if status != 200:
+        sys.exit(f"{url} answered {status}, not 200")
 
 
 def draft_body(csrf: str) -> str:
@@ -253,7 +263,7 @@ def main() -> None:
         for name, path, cookie in pages:
             print(f"  {LABELS[name]}…", flush=True)
             results[name] = interleaved(bare_url, portal.url + path, args.rounds,
-                                        cookie=cookie, **measure)
+                                        cookie=cookie, expect=200, **measure)
         print(f"  {LABELS['drafts']}…", flush=True)
         draft_url = portal.url + f"/applications/{ids['draft']}/edit/city/"
         results["drafts"] = interleaved(
@@ -266,7 +276,7 @@ def main() -> None:
         check_page(portal.url + "/admin/applications/application/", session("staff"))
         results["admin-1000"] = interleaved(
             bare_url, portal.url + "/admin/applications/application/", args.rounds,
-            cookie=session("staff"), **measure)
+            cookie=session("staff"), expect=200, **measure)
     finally:
         bare.stop()
         portal.stop()

@@ -112,6 +112,16 @@ def many_applications(count: int) -> Call:
     return call
 
 
+def second_factor(email: str) -> None:
+    """Staff open staff pages only with an authenticator (TOTP) activated."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    user = User.objects.get(email=email)
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, generate_totp_secret())
+
+
 def session_for(email: str) -> str:
     """A signed-in session for this account, as the login form would leave it."""
     from django.conf import settings
@@ -135,6 +145,7 @@ def main() -> None:
     if args.applications:
         many_applications(args.applications)
     plan = LocalActionPlan.objects.filter(application__owner__email="rotterdam@city.example.eu")
+    second_factor("staff@iuc.example.eu")
     print(f"draft={draft.pk}")
     print(f"plan={plan.values_list('pk', flat=True).first()}")
     print(f"applications={Application.objects.count()}")
