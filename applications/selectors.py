@@ -33,19 +33,6 @@ def calls_by_state(*, now=None, closed_limit: int = 10) -> dict[str, list[Call]]
     }
 
 
-def calls_fingerprint(*, now=None) -> list[tuple]:
-    """What the home page shows of every call, and whether it is open yet or closed:
-    cheap raw rows (no model objects) that change whenever the page would."""
-    now = now or timezone.now()
-    return [
-        (*row, row[4] <= now, row[5] <= now)
-        for row in Call.objects.order_by("pk").values_list(
-            "pk", "slug", "name", "description", "opens_at", "closes_at", "time_zone",
-            "min_population", "partner_countries",
-        )
-    ]
-
-
 def themes_offered(call: Call) -> QuerySet[Theme]:
     offered = call.themes.filter(is_active=True)
     return offered if offered.exists() else Theme.objects.filter(is_active=True)

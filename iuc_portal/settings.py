@@ -73,6 +73,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "iuc_portal.core.middleware.ConstantCSPMiddleware",  # django-csp's, the header built once
     "corsheaders.middleware.CorsMiddleware",
+    # Before sessions, CSRF and authentication: anonymous readers of public pages are
+    # answered from the cache at the cost of one stamp query.
+    "programme.page_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -10,6 +10,7 @@ import csv
 import hashlib
 import io
 from datetime import date
+from typing import Annotated
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -19,6 +20,9 @@ from django.views.decorators.http import condition
 from ninja import NinjaAPI, Query, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.throttling import AnonRateThrottle
+from pydantic import WithJsonSchema
+
+from iuc_portal.geography import REGION_NAMES
 
 from . import selectors
 
@@ -38,6 +42,8 @@ api = NinjaAPI(
     throttle=[THROTTLE],
 )
 
+# HEAD too: link checkers and caches ask it (the server sends the headers of the GET).
+READ = ["GET", "HEAD"]
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 
@@ -86,16 +92,30 @@ class Problem(Schema):
 
 
 class PartnershipFilters(Schema):
-    region: str | None = None
-    country: str | None = None
+    region: Annotated[
+        str | None, WithJsonSchema({"type": "string", "enum": list(REGION_NAMES)})
+    ] = None
+    country: Annotated[
+        str | None, WithJsonSchema({"type": "string", "pattern": "^[A-Za-z]{2}$"})
+    ] = None
     theme: str | None = None
     call: str | None = None
-    status: str | None = None
+    status: Annotated[
+        str | None, WithJsonSchema({"type": "string", "enum": list(selectors.PUBLIC_STATUSES)})
+    ] = None
+
+
+# Read as text so a bad value gets the API's own 400 message, described as what it is.
+PageNumber = Annotated[str | None, WithJsonSchema({"type": "integer", "minimum": 1})]
+PageSize = Annotated[
+    str | None,
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 500, "default": 50}),
+]
 
 
 class PageParams(Schema):
-    page: str | None = None
-    page_size: str | None = None
+    page: PageNumber = None
+    page_size: PageSize = None
 
 
 # --- Conditional GET ---------------------------------------------------------------
@@ -109,9 +129,11 @@ def _programme(request: HttpRequest) -> selectors.Programme:
 
 
 def _etag(request, *args, **kwargs) -> str:
+    """The public content, the language and the query: not the stamp, which moves with
+    private activity too (a draft saved, a private plan note)."""
     language = getattr(request, "LANGUAGE_CODE", "")
     path = hashlib.sha1(request.get_full_path().encode()).hexdigest()[:12]  # noqa: S324
-    return f"{_programme(request).key}-{language}-{path}"
+    return f"{_programme(request).content_key}-{language}-{path}"
 
 
 def _last_modified(request, *args, **kwargs):
@@ -152,7 +174,8 @@ def _page_url(request, page: int) -> str:
 # --- Endpoints -----------------------------------------------------------------------
 
 
-@api.get(
+@api.api_operation(
+    READ,
     "/partnerships/",
     response={200: PartnershipPage, 400: Problem},
     summary="Published partnerships, newest first",
@@ -191,7 +214,8 @@ CSV_COLUMNS = [
 ]
 
 
-@api.get(
+@api.api_operation(
+    READ,
     "/partnerships.csv",
     response={200: str, 400: Problem},
     summary="The same list as CSV (every matching row, no pages)",
@@ -224,13 +248,16 @@ def _blank(value):
     return "" if value is None else value
 
 
-@api.get("/themes/", response=list[ThemeOut], summary="Theme slugs and names", tags=["lists"])
+@api.api_operation(
+    READ, "/themes/", response=list[ThemeOut], summary="Theme slugs and names", tags=["lists"]
+)
 @conditional
 def list_themes(request):
     return [{"slug": slug, "name": _(name)} for slug, name in _programme(request).themes]
 
 
-@api.get(
+@api.api_operation(
+    READ,
     "/calls/",
     response=list[CallOut],
     summary="Calls, with the number of published partnerships of each",

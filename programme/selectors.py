@@ -7,9 +7,9 @@ field that is not put here can never leak through any of them.
 
 The bundle is built in a fixed number of queries and cached under a stamp: the latest
 change recorded in the history of pairings, plans, milestones, pilots, MoUs and
-applications. Any write (service, admin, shell) leaves a history row, so a change
-invalidates the cache at once without signals; the same stamp is the API's
-Last-Modified.
+applications, and the rows of calls and themes. Any write (service, admin, shell)
+leaves a history row, so a change invalidates the cache at once without signals. The
+API's ETag and Last-Modified follow the public content itself, not the stamp.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from functools import lru_cache
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Prefetch
-from django.utils import translation
+from django.utils import timezone, translation
 from django_countries import countries
 
 from action_plans.models import LocalActionPlan, Milestone, Mou, PilotProject
@@ -46,8 +46,20 @@ def _stamp_sql() -> str:
     # Table names come from the models, never from a request.
     quote = connection.ops.quote_name
     latest = [f"(SELECT MAX(history_date) FROM {quote(t)})" for t in _history_tables()]  # noqa: S608
-    extras = [f"(SELECT MAX(id) FROM {quote(m._meta.db_table)})" for m in (Theme, Call)]  # noqa: S608
-    return "SELECT " + ", ".join(latest + extras)
+    return "SELECT " + ", ".join(latest)
+
+
+@lru_cache(maxsize=1)
+def _reference_sql() -> tuple[str, str]:
+    """Every column of every call (and whether it has opened and closed by now) and of
+    every theme: few rows, and a renamed call or theme must show at once."""
+    quote = connection.ops.quote_name
+    call, theme = quote(Call._meta.db_table), quote(Theme._meta.db_table)
+    return (
+        f"SELECT *, {quote('opens_at')} <= %s, {quote('closes_at')} <= %s "  # noqa: S608
+        f"FROM {call} ORDER BY {quote('id')}",
+        f"SELECT * FROM {theme} ORDER BY {quote('id')}",  # noqa: S608
+    )
 
 
 def _history_tables() -> list[str]:
@@ -58,14 +70,22 @@ def _history_tables() -> list[str]:
 
 
 def data_stamp() -> tuple[datetime, str]:
-    """(last change, cache key part) in one query."""
+    """(last change, version) of what public pages may show, in three small raw queries
+    (no ORM: the public pages' cache asks on every request): the latest history row of
+    pairings, applications and plans, and the calls and themes themselves."""
+    calls_sql, themes_sql = _reference_sql()
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
         cursor.execute(_stamp_sql())
         row = cursor.fetchone()
-    moments = [_as_datetime(value) for value in row[:-2] if value is not None]
+        cursor.execute(calls_sql, [now, now])
+        calls = cursor.fetchall()
+        cursor.execute(themes_sql)
+        themes = cursor.fetchall()
+    moments = [_as_datetime(value) for value in row if value is not None]
     changed = max(moments, default=EPOCH)
     key = hashlib.sha1(  # noqa: S324 - a cache key, not security
-        "|".join(str(v) for v in row).encode()
+        repr((row, calls, themes)).encode()
     ).hexdigest()[:16]
     return changed, key
 
@@ -177,8 +197,13 @@ def _build() -> dict:
 
 @dataclass
 class Programme:
+    """The public programme. `key` changes with any recorded change (the cache's version);
+    `content_key` and `changed` only when what the public sees changes (the API's ETag and
+    Last-Modified: a city editing its draft must not make every client download again)."""
+
     changed: datetime
     key: str
+    content_key: str
     partnerships: list[dict]
     themes: list[tuple[str, str]]
     calls: list[tuple[str, str]]
@@ -192,22 +217,37 @@ class Programme:
 _last_bundle: tuple[str, dict] | None = None
 
 
+def _content_changed(language: str, content_key: str, stamp: datetime) -> datetime:
+    """When the public content last changed: the stamp of the first build that produced
+    it (a later build from a private change finds the same content and keeps the time)."""
+    memo = f"programme:public:content:{connection.settings_dict['NAME']}:{language}"
+    seen = cache.get(memo)
+    if seen is not None and seen[0] == content_key:
+        return seen[1]
+    cache.set(memo, (content_key, stamp), None)
+    return stamp
+
+
 def public_programme() -> Programme:
-    """The whole public programme: one query when cached, a fixed number otherwise."""
+    """The whole public programme: three small queries when cached, a fixed number
+    otherwise."""
     global _last_bundle
-    changed, key = data_stamp()
+    stamp, key = data_stamp()
     # Per language: the bundle holds translated theme and call names.
     language = translation.get_language() or "en"
-    cache_key = f"programme:public:v2:{connection.settings_dict['NAME']}:{language}:{key}"
+    cache_key = f"programme:public:v3:{connection.settings_dict['NAME']}:{language}:{key}"
     if _last_bundle is not None and _last_bundle[0] == cache_key:
         bundle = _last_bundle[1]
     else:
         bundle = cache.get(cache_key)
         if bundle is None:
             bundle = _build()
+            content_key = hashlib.sha1(repr(bundle).encode()).hexdigest()[:16]  # noqa: S324
+            bundle["content_key"] = content_key
+            bundle["changed"] = _content_changed(language, content_key, stamp)
             cache.set(cache_key, bundle, CACHE_SECONDS)
         _last_bundle = (cache_key, bundle)
-    return Programme(changed=changed, key=key, **bundle)
+    return Programme(key=key, **bundle)
 
 
 # --- Filters (shared by the catalogue, the map and the API) --------------------------

@@ -2,23 +2,23 @@
 map, and the home page's figures. All read selectors.public_programme()."""
 
 import uuid
+from datetime import date
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from action_plans.models import FundingStatus
 from applications import selectors as call_selectors
-from iuc_portal.core import public_page
 from iuc_portal.geography import REGION_NAMES
 from pairings.models import PairingStatus
 
 from . import selectors, worldmap
+from .page_cache import share
 
 PAGE_SIZE = 20
 SORT_CHOICES = [
@@ -34,10 +34,16 @@ REGION_CLASSES = {
 }
 
 
+def _day(iso: str | None) -> date | None:
+    return date.fromisoformat(iso) if iso else None
+
+
 def _present(item: dict, theme_names: dict[str, str]) -> dict:
-    """A public item with its labels in the visitor's language."""
+    """A public item with its labels in the visitor's language, and its dates as dates
+    (the bundle keeps ISO text, which the API serves as is; pages show them localised)."""
     return {
         **item,
+        "start_day": _day(item["start_date"]),
         "status_label": PairingStatus(item["status"]).label,
         "theme_labels": [_(theme_names.get(slug, slug)) for slug in item["themes"]],
         "plans": [
@@ -47,6 +53,7 @@ def _present(item: dict, theme_names: dict[str, str]) -> dict:
                     {**pilot, "funding_label": FundingStatus(pilot["funding_status"]).label}
                     for pilot in plan["pilot_projects"]
                 ],
+                "mous": [{**mou, "signed_day": _day(mou["signed_on"])} for mou in plan["mous"]],
             }
             for plan in item["plans"]
         ],
@@ -97,11 +104,23 @@ def _read(request):
     return programme, filters, sort, selectors.filtered(programme, filters, sort=sort)
 
 
+def _canonical(request, filters: selectors.Filters, sort: str, page: int = 1) -> bool:
+    """Whether this URL is one the pages link to (known filters, no search, no mistake):
+    only those are shared from the cache, so made-up query strings cannot fill it."""
+    params = request.GET
+    return (
+        _fragment_seconds(filters) > 0
+        and set(params) <= {*selectors.FILTER_NAMES, "sort", "page"}
+        and params.get("sort", sort) == sort
+        and params.get("page", "1") == str(page)
+    )
+
+
 def catalogue(request):
     programme, filters, sort, items = _read(request)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     theme_names = programme.theme_names
-    return render(request, "programme/catalogue.html", {
+    response = render(request, "programme/catalogue.html", {
         "page": page,
         "partnerships": [_present(item, theme_names) for item in page.object_list],
         "filters": filters,
@@ -117,6 +136,7 @@ def catalogue(request):
         "next_url": _page_url(filters, sort, page.next_page_number())
         if page.has_next() else None,
     })
+    return share(response) if _canonical(request, filters, sort, page.number) else response
 
 
 def partnership(request, pk):
@@ -124,9 +144,9 @@ def partnership(request, pk):
     item = selectors.partnership(programme, pk)
     if item is None:
         raise Http404(_("No published partnership has this number."))
-    return render(request, "programme/partnership.html", {
+    return share(render(request, "programme/partnership.html", {
         "p": _present(item, programme.theme_names),
-    })
+    }))
 
 
 def world_map(request):
@@ -147,7 +167,7 @@ def world_map(request):
             points.setdefault((city["country"], city["city"]), {
                 "city": city["city"], "country": city["country"], "x": x, "y": y, "css": kind,
             })
-    return render(request, "programme/map.html", {
+    response = render(request, "programme/map.html", {
         "pairs": pairs,
         "points": list(points.values()),
         "land": worldmap.land_path(),
@@ -162,23 +182,15 @@ def world_map(request):
         "legend": [("region-eu", REGION_NAMES["eu"])]
         + [(css, REGION_NAMES[slug]) for slug, css in REGION_CLASSES.items()],
     })
+    return share(response) if _canonical(request, filters, sort) else response
 
 
 def home(request):
-    """The calls and the programme in figures (published partnerships only). A first-time
-    anonymous visitor gets the page from the cache (per language, per state of the calls
-    and of the public data, so a change shows at once), and it sets no cookie."""
+    """The calls and the programme in figures (published partnerships only). It sets no
+    cookie, so a first-time visitor gets it from the cache (page_cache)."""
     now = timezone.now()
-
-    def page():
-        programme = selectors.public_programme()
-        return {"now": now, **call_selectors.calls_by_state(now=now),
-                "figures": selectors.figures(programme)}
-
-    if not public_page.cacheable(request):
-        return render(request, "applications/home.html", page())
-    data = (call_selectors.calls_fingerprint(now=now), selectors.data_stamp())
-    key = public_page.key("home", request, data)
-    return public_page.cached_response(
-        key, lambda: render_to_string("applications/home.html", page(), request)
-    )
+    programme = selectors.public_programme()
+    return share(render(request, "applications/home.html", {
+        "now": now, **call_selectors.calls_by_state(now=now),
+        "figures": selectors.figures(programme),
+    }))

@@ -20,8 +20,18 @@ def test_the_catalogue_shows_published_pairs_with_their_public_facts(client, pro
     assert "/static/flags/nl.gif" in page and "/static/flags/in.gif" in page  # served here
     assert "651,446" in page or "651446" in page
     assert "Climate adaptation" in page and "Demo 2025" in page
-    assert "2025-06-01" in page
+    assert '<time datetime="2025-06-01">June 1, 2025</time>' in page
     assert "1 pilot project" in page
+
+
+@pytest.mark.parametrize("language, day", [("es", "1 de junio de 2025"), ("fr", "1 juin 2025"),
+                                           ("pt", "1 de junho de 2025")])
+def test_public_dates_are_written_in_the_readers_language(client, programme, language, day):
+    catalogue = client.get("/programme/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert day in catalogue.lower()  # Django writes "Junho" in Portuguese
+    page = client.get(f"/programme/{programme['published'].pk}/",
+                      HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert day in page.lower()
 
 
 def test_filters_are_get_parameters_and_unknown_values_are_named(client, programme):
@@ -153,7 +163,8 @@ def test_queries_stay_constant_for_1000_partnerships(client, programme, url):
     # Building the bundle costs a fixed number of queries, whatever the size...
     assert len(cold) <= 20, [q["sql"][:80] for q in cold]
     # ...and once cached, the page is as cheap with 1,000 partnerships as with one.
-    assert len(warm) == len(few) <= 6, [q["sql"][:80] for q in warm]
+    # (A page that exists only with 1,000 comes from the page cache: fewer still.)
+    assert len(warm) <= len(few) <= 6, [q["sql"][:80] for q in warm]
 
 
 def test_the_world_outline_has_no_line_across_the_map():

@@ -159,6 +159,39 @@ def test_conditional_get_answers_304_until_something_changes(client, programme):
     assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
 
 
+def test_private_activity_leaves_the_etag_and_last_modified_alone(client, programme):
+    """A city's private plan field changes nothing public: clients keep their copy."""
+    first = client.get(LIST)
+    from action_plans import services as plan_services
+
+    plan_services.update_sections(plan=programme["plan"], by=programme["owners"]["rotterdam"],
+                                  context="A private context, never published.")
+    again = client.get(LIST, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    assert client.get(LIST)["Last-Modified"] == first["Last-Modified"]
+    assert client.get(LIST, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+
+
+@pytest.mark.parametrize("url", [LIST, "/api/v1/partnerships.csv", "/api/v1/calls/",
+                                 "/api/v1/themes/"])
+def test_head_answers_like_get_without_a_body(client, programme, url):
+    got = client.get(url)
+    head = client.head(url)
+    assert head.status_code == 200 and head.content == b""
+    assert head["Content-Type"] == got["Content-Type"] and head["ETag"] == got["ETag"]
+
+
+def test_the_openapi_description_gives_the_types_of_pages_and_filters(client):
+    spec = client.get("/api/v1/openapi.json").json()
+    params = {p["name"]: p["schema"] for p in
+              spec["paths"]["/api/v1/partnerships/"]["get"]["parameters"]}
+    assert params["page"]["type"] == "integer" and params["page"]["minimum"] == 1
+    assert params["page_size"]["type"] == "integer"
+    assert params["page_size"]["maximum"] == api_module.MAX_PAGE_SIZE
+    assert params["region"]["enum"] == ["eu", "asia", "north-america", "latin-america-caribbean"]
+    assert params["status"]["enum"] == ["confirmed", "active", "completed"]
+
+
 def test_any_site_may_read_the_api_but_not_the_portal(client, programme):
     response = client.get(LIST, HTTP_ORIGIN="https://research.example.org")
     assert response["Access-Control-Allow-Origin"] == "*"
