@@ -58,10 +58,13 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def post_login(self, request, user, **kwargs):
-        # The portal opens in the language the person chose last time.
-        response = super().post_login(request, user, **kwargs)
-        if user.language in dict(settings.LANGUAGES):
-            set_language_cookie(response, user.language)
+        # The portal opens in the language the person chose last time, and the
+        # "signed in" message is already written in it.
+        if user.language not in dict(settings.LANGUAGES):
+            return super().post_login(request, user, **kwargs)
+        with translation.override(user.language):
+            response = super().post_login(request, user, **kwargs)
+        set_language_cookie(response, user.language)
         return response
 
     def save_user(self, request, user, form, commit=True):

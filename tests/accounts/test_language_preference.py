@@ -85,3 +85,15 @@ def test_account_emails_name_the_site_not_an_empty_name(client):
     body = OutboundEmail.objects.get(to_email="porto@city.example.eu").body_text
     assert "from !" not in body
     assert "IUC city-to-city portal" in body
+
+
+def test_the_signed_in_message_is_written_in_the_preferred_language(client):
+    UserFactory(email="lyon@city.example.eu", language="fr", password="a-long-passphrase-1")
+    response = client.post(
+        reverse("account_login"),
+        {"login": "lyon@city.example.eu", "password": "a-long-passphrase-1"},
+        HTTP_ACCEPT_LANGUAGE="en", follow=True,
+    )
+    shown = [str(message) for message in response.context["messages"]]
+    assert shown and all("Successfully signed in" not in text for text in shown), shown
+    assert any("Connexion" in text or "connecté" in text for text in shown), shown
