@@ -31,7 +31,7 @@ def validate_pdf_upload(upload) -> None:
     upload.seek(0)
     if b"%PDF-" not in head:
         raise ValidationError(
-            _("This file is not a PDF. Please upload the signed letter as a PDF document."),
+            _("This file is not a PDF. Please upload a PDF document."),
             code="not_pdf",
         )
     try:

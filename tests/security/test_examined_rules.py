@@ -47,6 +47,16 @@ def test_a_pdf_carrying_javascript_is_refused():
     validate_pdf_upload(_pdf_with(javascript=False))
 
 
+def test_a_file_that_is_not_a_pdf_is_refused_without_naming_the_letter():
+    """The check serves the letter of commitment and a plan's evidence alike."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    with pytest.raises(ValidationError) as refused:
+        validate_pdf_upload(SimpleUploadedFile("minutes.docx", b"PK\x03\x04 not a pdf"))
+    message = " ".join(refused.value.messages)
+    assert "not a PDF" in message and "letter" not in message
+
+
 def test_a_plan_of_a_city_without_an_account_can_be_exported(pair):
     from action_plans import services
     from action_plans.models import LocalActionPlan
