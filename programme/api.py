@@ -10,13 +10,15 @@ import csv
 import hashlib
 import io
 from datetime import date
+from functools import wraps
 from typing import Annotated
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
-from django.views.decorators.http import condition
 from ninja import NinjaAPI, Query, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.throttling import AnonRateThrottle
@@ -42,8 +44,22 @@ api = NinjaAPI(
     throttle=[THROTTLE],
 )
 
-# HEAD too: link checkers and caches ask it (the server sends the headers of the GET).
-READ = ["GET", "HEAD"]
+# Each read answers GET, described in the OpenAPI document, and HEAD (the same answer
+# without its body, for link checkers and caches), not described twice: operation ids
+# must be unique.
+def read(path: str, **options):
+    def register(view):
+        api.get(path, **options)(view)
+        api.api_operation(["HEAD"], path, include_in_schema=False, **options)(view)
+        return view
+
+    return register
+
+
+NOT_MODIFIED_OR_LIMITED = {
+    304: {"description": "Not modified (If-None-Match or If-Modified-Since matched)"},
+    429: {"description": "Too many requests; see Retry-After"},
+}
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 
@@ -128,22 +144,52 @@ def _programme(request: HttpRequest) -> selectors.Programme:
     return request._public_programme
 
 
-def _etag(request, *args, **kwargs) -> str:
-    """The public content, the language and the query: not the stamp, which moves with
-    private activity too (a draft saved, a private plan note)."""
-    language = getattr(request, "LANGUAGE_CODE", "")
-    path = hashlib.sha1(request.get_full_path().encode()).hexdigest()[:12]  # noqa: S324
-    return f"{_programme(request).content_key}-{language}-{path}"
+def _conditional(view):
+    """Validators and caching of a public answer.
+
+    The ETag digests the answer's own bytes, so it changes only when this answer does
+    (not with private activity, nor with plan summaries the API never returns);
+    Last-Modified is when the public content last changed. `no-cache`: a browser or
+    proxy may keep a copy but must ask again before using it, so a city that withdraws
+    its consent leaves every client at once. Only a 200 carries validators."""
+
+    @wraps(view)
+    def answer(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code != 200:
+            return response
+        etag = quote_etag(hashlib.sha256(response.content).hexdigest()[:32])
+        changed = int(_programme(request).changed.timestamp())
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(changed)
+        patch_cache_control(response, public=True, no_cache=True)
+        return get_conditional_response(
+            request, etag=etag, last_modified=changed, response=response
+        )
+
+    return answer
 
 
-def _last_modified(request, *args, **kwargs):
-    return _programme(request).changed
+conditional = decorate_view(_conditional)
 
 
-conditional = decorate_view(condition(etag_func=_etag, last_modified_func=_last_modified))
+def _known_parameters(request, allowed: set[str]) -> None:
+    """A parameter the endpoint does not know, or one given twice, would be silently
+    ignored: the client would believe it filtered."""
+    for name in request.GET:
+        if name not in allowed:
+            raise selectors.FilterError(
+                _("Unknown parameter “%(name)s”; this address takes: %(known)s.")
+                % {"name": name[:40], "known": ", ".join(sorted(allowed)) or "—"}
+            )
+        if len(request.GET.getlist(name)) > 1:
+            raise selectors.FilterError(
+                _("“%(name)s” is given more than once; give it once.") % {"name": name}
+            )
 
 
-def _filtered(request, filters: PartnershipFilters):
+def _filtered(request, filters: PartnershipFilters, *, paged: bool = False):
+    _known_parameters(request, {*selectors.FILTER_NAMES, *(("page", "page_size") if paged else ())})
     programme = _programme(request)
     parsed = selectors.parse_filters(filters.dict(), programme, strict=True)
     return selectors.filtered(programme, parsed)
@@ -174,12 +220,12 @@ def _page_url(request, page: int) -> str:
 # --- Endpoints -----------------------------------------------------------------------
 
 
-@api.api_operation(
-    READ,
+@read(
     "/partnerships/",
     response={200: PartnershipPage, 400: Problem},
     summary="Published partnerships, newest first",
     tags=["partnerships"],
+    openapi_extra={"responses": NOT_MODIFIED_OR_LIMITED},
 )
 @conditional
 def list_partnerships(
@@ -189,7 +235,7 @@ def list_partnerships(
     (ISO alpha-2) match either city; `theme` (a theme slug), `call` (a call slug) and
     `status` (confirmed, active, completed). Unknown values answer 400 with a message."""
     try:
-        items = _filtered(request, filters)
+        items = _filtered(request, filters, paged=True)
         size = _positive(paging.page_size, DEFAULT_PAGE_SIZE, "page_size", maximum=MAX_PAGE_SIZE)
         page = _positive(paging.page, 1, "page")
     except selectors.FilterError as error:
@@ -214,13 +260,16 @@ CSV_COLUMNS = [
 ]
 
 
-@api.api_operation(
-    READ,
+@read(
     "/partnerships.csv",
-    response={200: str, 400: Problem},
+    response={400: Problem},
     summary="The same list as CSV (every matching row, no pages)",
     tags=["partnerships"],
-    openapi_extra={"responses": {200: {"content": {"text/csv": {}}}}},
+    openapi_extra={"responses": {
+        200: {"description": "CSV, one row per partnership, with a header row",
+              "content": {"text/csv": {"schema": {"type": "string"}}}},
+        **NOT_MODIFIED_OR_LIMITED,
+    }},
 )
 @conditional
 def partnerships_csv(request, filters: Query[PartnershipFilters]):
@@ -248,23 +297,35 @@ def _blank(value):
     return "" if value is None else value
 
 
-@api.api_operation(
-    READ, "/themes/", response=list[ThemeOut], summary="Theme slugs and names", tags=["lists"]
+@read(
+    "/themes/",
+    response={200: list[ThemeOut], 400: Problem},
+    summary="Theme slugs and names",
+    tags=["lists"],
+    openapi_extra={"responses": NOT_MODIFIED_OR_LIMITED},
 )
 @conditional
 def list_themes(request):
+    try:
+        _known_parameters(request, set())
+    except selectors.FilterError as error:
+        return Status(400, {"detail": str(error)})
     return [{"slug": slug, "name": _(name)} for slug, name in _programme(request).themes]
 
 
-@api.api_operation(
-    READ,
+@read(
     "/calls/",
-    response=list[CallOut],
+    response={200: list[CallOut], 400: Problem},
+    openapi_extra={"responses": NOT_MODIFIED_OR_LIMITED},
     summary="Calls, with the number of published partnerships of each",
     tags=["lists"],
 )
 @conditional
 def list_calls(request):
+    try:
+        _known_parameters(request, set())
+    except selectors.FilterError as error:
+        return Status(400, {"detail": str(error)})
     programme = _programme(request)
     counts: dict[str, int] = {}
     for item in programme.partnerships:

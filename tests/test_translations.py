@@ -18,6 +18,16 @@ def test_catalogue_has_no_untranslated_or_fuzzy_entry(language):
     assert not fuzzy, f"{language}: fuzzy {fuzzy[:10]}"
 
 
+@pytest.mark.parametrize("language", ["es", "pt", "fr"])
+def test_every_plural_has_as_many_forms_as_the_language_needs(language):
+    """Spanish has three (one, millions, other): a missing form falls back to English."""
+    catalogue = polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "django.po"))
+    needed = int(catalogue.metadata["Plural-Forms"].split("nplurals=")[1].split(";")[0])
+    short = [entry.msgid for entry in catalogue if entry.msgid_plural and not entry.obsolete
+             and sorted(entry.msgstr_plural) != list(range(needed))]
+    assert not short, f"{language}: {short[:10]}"
+
+
 @pytest.mark.parametrize(
     ("language", "expected"),
     [("es", "Convocatorias abiertas"), ("pt", "Convites abertos"),

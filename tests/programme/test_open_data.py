@@ -3,6 +3,7 @@ CORS, rate limit, and the access rule (published fields of published pairings on
 
 import csv
 import io
+from datetime import date
 
 import pytest
 
@@ -10,7 +11,7 @@ from pairings import services as pairing_services
 from pairings.models import Publication
 from programme import api as api_module
 
-from .conftest import SECRETS
+from .conftest import SECRETS, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -91,6 +92,9 @@ def test_filters_select_the_partnerships(client, programme, query, count):
     ("page=abc", ["page"]),
     ("page=9", ["page 9"]),
     ("page_size=100000", ["page_size"]),
+    ("q=Rotterdam", ["q", "region"]),
+    ("country=XX&country=NL", ["country", "once"]),
+    ("region=asia&region=eu", ["region", "once"]),
 ])
 def test_unknown_filter_values_answer_400_with_a_message(client, programme, query, words):
     for url in (f"{LIST}?{query}", f"/api/v1/partnerships.csv?{query}"):
@@ -150,11 +154,7 @@ def test_conditional_get_answers_304_until_something_changes(client, programme):
     assert again.status_code == 304
     since = client.get(LIST, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
     assert since.status_code == 304
-    plan = programme["plan"]
-    from action_plans import services as plan_services
-
-    plan_services.update_sections(plan=plan, by=programme["owners"]["rotterdam"],
-                                  objectives="New objectives.")
+    publish(programme["hidden"])  # Rome–Yantai joins the list
     changed = client.get(LIST, HTTP_IF_NONE_MATCH=first["ETag"])
     assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
 
@@ -172,6 +172,36 @@ def test_private_activity_leaves_the_etag_and_last_modified_alone(client, progra
     assert client.get(LIST, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
 
 
+def test_an_answer_the_change_does_not_touch_keeps_its_etag(client, programme):
+    """Plan summaries are on the public pages, not in the API: a new MoU changes no JSON."""
+    from action_plans import services as plan_services
+
+    before = {url: client.get(url)["ETag"] for url in (LIST, "/api/v1/themes/")}
+    plan_services.add_mou(plan=programme["plan"], by=programme["owners"]["rotterdam"],
+                          title="MoU on water", signed_on=date(2025, 9, 1))
+    for url, etag in before.items():
+        assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304, url
+
+
+def test_clients_must_ask_again_before_reusing_an_answer(client, programme):
+    """Consent can be withdrawn: no browser or proxy may serve a stored copy unasked."""
+    cache_control = client.get(LIST)["Cache-Control"]
+    assert "no-cache" in cache_control and "public" in cache_control
+
+
+def test_an_error_carries_no_validators(client, programme):
+    refused = client.get(f"{LIST}?region=mars")
+    assert refused.status_code == 400 and not refused.has_header("ETag")
+    assert client.get(f"{LIST}?region=mars", HTTP_IF_NONE_MATCH="*").status_code == 400
+
+
+def test_another_site_may_ask_conditionally(client, programme):
+    preflight = client.options(LIST, HTTP_ORIGIN="https://research.example.org",
+                               HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+                               HTTP_ACCESS_CONTROL_REQUEST_HEADERS="if-none-match")
+    assert "if-none-match" in preflight["Access-Control-Allow-Headers"]
+
+
 @pytest.mark.parametrize("url", [LIST, "/api/v1/partnerships.csv", "/api/v1/calls/",
                                  "/api/v1/themes/"])
 def test_head_answers_like_get_without_a_body(client, programme, url):
@@ -183,6 +213,10 @@ def test_head_answers_like_get_without_a_body(client, programme, url):
 
 def test_the_openapi_description_gives_the_types_of_pages_and_filters(client):
     spec = client.get("/api/v1/openapi.json").json()
+    operation_ids = [op["operationId"] for ops in spec["paths"].values() for op in ops.values()]
+    assert len(operation_ids) == len(set(operation_ids))  # code generators need them unique
+    csv_ok = spec["paths"]["/api/v1/partnerships.csv"]["get"]["responses"]["200"]
+    assert list(csv_ok["content"]) == ["text/csv"]
     params = {p["name"]: p["schema"] for p in
               spec["paths"]["/api/v1/partnerships/"]["get"]["parameters"]}
     assert params["page"]["type"] == "integer" and params["page"]["minimum"] == 1
