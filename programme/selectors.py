@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -330,15 +331,28 @@ def _matches(item: dict, filters: Filters) -> bool:
     if filters.status and item["status"] != filters.status:
         return False
     if filters.q:
-        needle = filters.q.casefold()
         haystack = " ".join(
             [c["city"] for c in cities]
             + [str(countries.name(c["country"])) for c in cities]
+            + [_english_country(c["country"]) for c in cities]
             + [item["call_name"]]
-        ).casefold()
-        if needle not in haystack:
+        )
+        if _folded(filters.q) not in _folded(haystack):
             return False
     return True
+
+
+def _folded(text: str) -> str:
+    """Text compared without case or accents: "sao" finds São Paulo."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+@lru_cache(maxsize=512)
+def _english_country(code: str) -> str:
+    """The English name too, so a search in English finds a country on any page."""
+    with translation.override("en"):
+        return str(countries.name(code))
 
 
 SORTS = {

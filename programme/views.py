@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -116,9 +116,28 @@ def _canonical(request, filters: selectors.Filters, sort: str, page: int = 1) ->
     )
 
 
+def _without_empty_fields(request):
+    """The filter form sends every field, empty or not; the address it lands on keeps
+    only the chosen ones, so it is short to share and the same as the links'."""
+    if any(value == "" for value in request.GET.values()):
+        kept = [(name, value) for name, value in request.GET.items() if value != ""]
+        return redirect(request.path + ("?" + urlencode(kept) if kept else ""))
+    return None
+
+
+def _page_number(request) -> int:
+    """A page number from the address; anything else (0, -1, text) is the first page."""
+    try:
+        return max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        return 1
+
+
 def catalogue(request):
+    if shorter := _without_empty_fields(request):
+        return shorter
     programme, filters, sort, items = _read(request)
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(items, PAGE_SIZE).get_page(_page_number(request))
     theme_names = programme.theme_names
     response = render(request, "programme/catalogue.html", {
         "page": page,
@@ -150,6 +169,8 @@ def partnership(request, pk):
 
 
 def world_map(request):
+    if shorter := _without_empty_fields(request):
+        return shorter
     programme, filters, sort, items = _read(request)
     theme_names = programme.theme_names
     pairs, points = [], {}

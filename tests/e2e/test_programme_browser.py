@@ -65,6 +65,7 @@ def test_filters_have_their_own_address_and_work_without_javascript(browser, sit
     page.get_by_label("Theme").select_option(label="Air quality")
     page.get_by_role("button", name="Show").click()
     expect(page).to_have_url(re.compile(r"region=asia.*theme=air-quality"))
+    assert "q=" not in page.url and "status=" not in page.url  # only the chosen filters
     cards = page.locator("article.partnership-public")
     expect(cards).to_have_count(1)
     expect(cards.first).to_contain_text("Yantai")
@@ -78,6 +79,26 @@ def test_filters_have_their_own_address_and_work_without_javascript(browser, sit
     page.get_by_role("button", name="Show").click()
     expect(page.locator("article.partnership-public")).to_have_count(1)
     expect(page.locator("article.partnership-public").first).to_contain_text("Surat")
+    context.close()
+
+
+def test_the_catalogue_fits_a_phone_in_french_with_long_theme_names(browser, site):
+    data = build_programme()
+    from applications.models import Theme
+    from tests.programme.conftest import publish
+
+    pairing = data["hidden"]
+    pairing.shared_themes = ["sustainable-land-use"]
+    pairing.save(update_fields=["shared_themes"])
+    publish(pairing)
+    assert Theme.objects.filter(slug="sustainable-land-use").exists()
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR",
+                                  extra_http_headers={"Accept-Language": "fr"})
+    page = context.new_page()
+    page.goto(site + "/programme/?theme=sustainable-land-use")
+    expect(page.locator("article.partnership-public")).to_have_count(1)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page is {width} px wide on a 390 px screen"
     context.close()
 
 

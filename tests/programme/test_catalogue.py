@@ -221,3 +221,30 @@ def test_made_up_queries_are_answered_but_not_cached(client, programme, settings
     live = [key for key, expiry in cache._expire_info.items()
             if "programme-catalogue" in key and (expiry is None or expiry > time.time())]
     assert len(live) == 1
+
+
+def test_the_filter_form_lands_on_the_short_address_of_its_choice(client, programme):
+    response = client.get("/programme/?q=&region=asia&country=&theme=&call=&status=&sort=newest")
+    assert response.status_code == 302
+    assert response["Location"] == "/programme/?region=asia&sort=newest"
+    assert client.get("/programme/map/?q=&region=")["Location"] == "/programme/map/"
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc"])
+def test_a_page_number_below_one_or_not_a_number_shows_the_first_page(client, programme, page):
+    _many_partnerships(45)
+    html = client.get(f"/programme/?page={page}").content.decode()
+    assert "Page 1 of 3" in html
+
+
+@pytest.mark.parametrize("query", ["surat", "SÛRAT", "pays-bas", "Netherlands"])
+def test_search_ignores_accents_and_knows_english_country_names(client, programme, query):
+    Application.objects.filter(pk=programme["published"].partner_application_id).update(
+        city_name="Sûrat")
+    found = client.get("/programme/", {"q": query}, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Rotterdam" in found
+
+
+def test_map_lines_leave_the_keyboard_to_the_list_beside_them(client, programme):
+    html = client.get("/programme/map/").content.decode()
+    assert 'class="pair region-asia" data-pair' in html and 'tabindex="-1"' in html
