@@ -174,8 +174,27 @@ def test_changelist_shows_group_total_themes_in_priority_order_and_flags(admin_c
     response = admin_client.get(CHANGELIST)
     content = response.content.decode()
     assert "241,000 (group of 2)" in content
-    assert "urban-mobility, housing" in content
+    assert "Urban mobility; Housing" in content
     assert "Import CSV" in content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("en", "Housing; Air quality"), ("fr", "Logement; Qualité de l’air")],
+)
+def test_changelist_names_the_themes_in_the_readers_language(
+    admin_client, call, language, expected
+):
+    Theme.objects.filter(slug="housing").update(name_en="Housing", name_fr="Logement")
+    Theme.objects.filter(slug="air-quality").update(
+        name_en="Air quality", name_fr="Qualité de l’air"
+    )
+    make_application(call, "Lyon", themes=("housing", "air-quality"))
+    admin_client.cookies["django_language"] = language
+    content = admin_client.get(CHANGELIST).content.decode()
+    assert f'<td class="field-theme_names">{expected}</td>' in content
+    assert "housing; air-quality" not in content
 
 
 @pytest.fixture
