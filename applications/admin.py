@@ -7,23 +7,31 @@ status, a decision or an extension itself, and those fields are read-only here.
 """
 
 from collections import defaultdict
+from datetime import datetime
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import quote
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Prefetch, Q
+from django.core.paginator import InvalidPage
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language, gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
 from django_countries import countries
 from import_export.admin import ExportMixin
 from import_export.formats import base_formats
 from modeltranslation.admin import TranslationAdmin
+from modeltranslation.utils import build_localized_fieldname
 from simple_history.admin import SimpleHistoryAdmin
 
 from iuc_portal.core.admin_filters import RegionFilter, YesNoFilter
@@ -109,12 +117,34 @@ class CountryPresentFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _themes(request) -> list[Theme]:
+    """Every theme, with its name in the active language: read once per request (the
+    theme filter and the themes column both need them)."""
+    read = request.__dict__.setdefault("_application_admin_themes", {})
+    language = get_language()
+    if language not in read:
+        read[language] = list(Theme.objects.only("pk", "slug", "name"))
+    return read[language]
+
+
+class CallFilter(admin.RelatedFieldListFilter):
+    """The calls by name, read as (id, name) pairs rather than whole calls with every
+    translation of their description and milestone template."""
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        calls = Call._default_manager.all()
+        if ordering:
+            calls = calls.order_by(*ordering)
+        return list(calls.values_list("pk", "name"))  # str(call) is its name
+
+
 class ThemeFilter(admin.SimpleListFilter):
     title = _("theme")
     parameter_name = "theme"
 
     def lookups(self, request, model_admin):
-        return [(slug, name) for slug, name in Theme.objects.values_list("slug", "name")]
+        return [(theme.slug, theme.name) for theme in _themes(request)]
 
     def queryset(self, request, queryset):
         if self.value():
@@ -212,6 +242,187 @@ class ClarificationInline(ReadOnlyInline):
 # --- Applications --------------------------------------------------------------------
 
 
+def _boolean_icon(value: bool | None) -> str:
+    """The admin's own yes/no/unknown icon, as a `boolean=True` column shows it; built
+    once per process and static URL rather than once per cell."""
+    key = (settings.STATIC_URL, value)
+    if key not in _BOOLEAN_ICONS:
+        name = {True: "yes", False: "no", None: "unknown"}[value]
+        _BOOLEAN_ICONS[key] = format_html(
+            '<img src="{}" alt="{}">', static(f"admin/img/icon-{name}.svg"), value
+        )
+    return _BOOLEAN_ICONS[key]
+
+
+_BOOLEAN_ICONS: dict = {}
+
+
+class PeriodsQuerySet(QuerySet):
+    """A queryset whose `datetimes(field, "year" | "month")` (what the date hierarchy asks
+    for) counts rows per period in one query, instead of truncating each row's date to
+    its period in the current time zone, which SQLite does in Python, row by row.
+
+    An aggregate asked twice of the same queryset is read once: the date hierarchy asks
+    for the first and last date, and so does `datetimes`."""
+
+    def aggregate(self, *args, **kwargs):
+        key = (tuple(map(repr, args)), tuple((k, repr(v)) for k, v in sorted(kwargs.items())))
+        read = self.__dict__.setdefault("_aggregates_read", {})
+        if key not in read:
+            read[key] = super().aggregate(*args, **kwargs)
+        return dict(read[key])
+
+    def datetimes(self, field_name, kind, order="ASC", tzinfo=None):
+        if kind not in ("year", "month") or order != "ASC" or tzinfo or not settings.USE_TZ:
+            return super().datetimes(field_name, kind, order, tzinfo)
+        span = self.aggregate(first=Min(field_name), last=Max(field_name))
+        if span["first"] is None:
+            return []
+        zone = timezone.get_current_timezone()
+        first, last = (timezone.localtime(span[end], zone) for end in ("first", "last"))
+        starts = [_period_start(first, kind)]
+        while starts[-1] < _period_start(last, kind):
+            starts.append(_next_period(starts[-1], kind))
+        # The first and the last period have a row; ask only about those in between.
+        bounds = [
+            timezone.make_aware(start, zone) for start in [*starts, _next_period(starts[-1], kind)]
+        ]
+        between = range(1, len(starts) - 1)
+        counts = (
+            self.aggregate(
+                **{
+                    f"p{i}": Count(
+                        "pk",
+                        filter=Q(
+                            **{f"{field_name}__gte": bounds[i], f"{field_name}__lt": bounds[i + 1]}
+                        ),
+                    )
+                    for i in between
+                }
+            )
+            if between
+            else {}
+        )
+        return [
+            bounds[i] for i in range(len(starts)) if i in (0, len(starts) - 1) or counts[f"p{i}"]
+        ]
+
+
+def _period_start(moment, kind):
+    """The naive local start of the year or month `moment` (local) lies in."""
+    return datetime(moment.year, 1 if kind == "year" else moment.month, 1)
+
+
+def _next_period(start, kind):
+    if kind == "year" or start.month == 12:
+        return datetime(start.year + 1, 1, 1)
+    return datetime(start.year, start.month + 1, 1)
+
+
+class ApplicationChangeList(ChangeList):
+    """The applications list with less work per page: the page shows 50 of 1,000 and
+    more applications, and every column is computed for each of its rows."""
+
+    # What the list's columns (and each row's checkbox label) read of a row: the call's
+    # name in every language, as the name falls back to English.
+    row_fields = [
+        "id", "call", "status", "side", "city_name", "country", "is_group", "population",
+        "submitted_at", "extension_until", "has_eligibility_problems", "call__closes_at",
+        "call__name",
+        *(f"call__{build_localized_fieldname('name', code)}" for code, _name in settings.LANGUAGES),
+    ]  # fmt: skip
+
+    def get_queryset(self, request, exclude_parameters=None):
+        queryset = super().get_queryset(request, exclude_parameters)
+        if type(queryset) is QuerySet:  # the list's date hierarchy counts per period
+            queryset.__class__ = PeriodsQuerySet
+        return queryset
+
+    def get_results(self, request):
+        """Django's, except: the count without filters is the count when no filter or
+        search applies (not counted twice), the page reads only what its columns show,
+        and the themes and group members of the page's rows are read in two queries."""
+        paginator = self.model_admin.get_paginator(
+            request, self.queryset.only(*self.row_fields), self.list_per_page
+        )
+        result_count = paginator.count
+        if not self.model_admin.show_full_result_count:
+            full_result_count = None
+        elif self.queryset.query.where or self.root_queryset.query.where:
+            full_result_count = self.root_queryset.count()
+        else:
+            full_result_count = result_count
+        can_show_all = result_count <= self.list_max_show_all
+        multi_page = result_count > self.list_per_page
+        if (self.show_all and can_show_all) or not multi_page:
+            result_list = paginator.object_list._clone()
+        else:
+            try:
+                result_list = paginator.page(self.page_num).object_list
+            except InvalidPage:
+                raise IncorrectLookupParameters from None
+        self.result_count = result_count
+        self.show_full_result_count = self.model_admin.show_full_result_count
+        self.show_admin_actions = not self.show_full_result_count or bool(full_result_count)
+        self.full_result_count = full_result_count
+        self.result_list = result_list
+        self.can_show_all = can_show_all
+        self.multi_page = multi_page
+        self.paginator = paginator
+        _read_row_details(request, list(result_list))
+
+    def url_for_result(self, result):
+        pk = getattr(result, self.pk_attname)
+        if not isinstance(pk, int):
+            return super().url_for_result(result)
+        if not hasattr(self, "_change_url"):
+            self._change_url = reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                args=("0",),
+                current_app=self.model_admin.admin_site.name,
+            ).rsplit("/0/", 1)
+        return f"{self._change_url[0]}/{quote(pk)}/{self._change_url[1]}"
+
+
+def _read_row_details(request, rows: list[Application]) -> None:
+    """Give each row, for the list's columns, its country's name and its theme names
+    (in the reader's language; the themes by priority) and, for a group, its members'
+    total population and number."""
+    if not rows:
+        return
+    names = {theme.pk: str(theme) for theme in _themes(request)}
+    themes = defaultdict(list)
+    chosen = (
+        ApplicationTheme.objects.filter(application__in=[row.pk for row in rows])
+        .order_by("application_id", "priority")
+        .values_list("application_id", "theme_id")
+    )
+    for application_id, theme_id in chosen:
+        if theme_id not in names:  # a theme added since the themes were read
+            names[theme_id] = str(Theme.objects.get(pk=theme_id))
+        themes[application_id].append(names[theme_id])
+    groups = [row.pk for row in rows if row.is_group]
+    members = {}
+    if groups:
+        members = {
+            application_id: (total or 0, count)
+            for application_id, total, count in Municipality.objects.filter(application__in=groups)
+            .order_by()
+            .values("application_id")
+            .annotate(total=Sum("population"), count=Count("pk"))
+            .values_list("application_id", "total", "count")
+        }
+    country_names = {}
+    for row in rows:
+        code = row.country.code
+        if code not in country_names:
+            country_names[code] = row.country.name
+        row.admin_country_name = country_names[code]
+        row.admin_theme_names = themes[row.pk]
+        if row.is_group:
+            row.admin_members = members.get(row.pk, (0, 0))
+
+
 @admin.register(Application)
 class ApplicationAdmin(ExportMixin, SimpleHistoryAdmin):
     resource_classes = [ApplicationResource] if ApplicationResource else []
@@ -225,7 +436,7 @@ class ApplicationAdmin(ExportMixin, SimpleHistoryAdmin):
         "call",
         "status",
         "population_total",
-        "theme_slugs",
+        "theme_names",
         "submitted_at",
         "is_late",
         "has_extension",
@@ -234,7 +445,7 @@ class ApplicationAdmin(ExportMixin, SimpleHistoryAdmin):
     list_display_links = ["city_name"]
     list_select_related = ["call"]
     list_filter = [
-        "call",
+        ("call", CallFilter),
         "side",
         CountryPresentFilter,
         RegionFilter,
@@ -349,23 +560,21 @@ class ApplicationAdmin(ExportMixin, SimpleHistoryAdmin):
     # --- queries ---------------------------------------------------------------
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("call")
-            .prefetch_related(
-                Prefetch(
-                    "theme_choices",
-                    queryset=ApplicationTheme.objects.select_related("theme").order_by("priority"),
-                ),
-                "municipalities",
-            )
-        )
+        # The list reads its rows' themes and group members itself (ApplicationChangeList).
+        return super().get_queryset(request).select_related("call")
 
-    def get_export_queryset(self, request):
-        # The changelist's filters and search, without its prefetches: the export
-        # resource prefetches what its columns need.
-        return super().get_export_queryset(request).prefetch_related(None)
+    def get_changelist(self, request, **kwargs):
+        return ApplicationChangeList
+
+    def action_checkbox(self, obj):
+        # Django's markup, written out: Django renders a checkbox widget through the
+        # template engine for every row.
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            format_html(gettext("Select this object for an action - {}"), str(obj)),
+        )
 
     # --- permissions -----------------------------------------------------------
 
@@ -401,9 +610,10 @@ class ApplicationAdmin(ExportMixin, SimpleHistoryAdmin):
     def country_name(self, application):
         # A method, not the field: the admin would rebuild the ~250 country choices for
         # every row (display_for_field) to find one name.
+        if hasattr(application, "admin_country_name"):  # the list page's, by country
+            return application.admin_country_name
         return application.country.name
 
-    @admin.display(description=_("population"), ordering="population")
     @admin.display(description=_("GeoNames coordinates"))
     def geonames_coordinates(self, application):
         found = known_coordinates(application.city_name, application.country.code)
@@ -411,35 +621,47 @@ class ApplicationAdmin(ExportMixin, SimpleHistoryAdmin):
             return _("GeoNames does not know this city: enter its coordinates.")
         return f"{found[0]:.4f}, {found[1]:.4f}"
 
+    @admin.display(description=_("population"), ordering="population")
     def population_total(self, application):
         if application.is_group:
-            members = application.municipalities.all()
-            total = sum(member.population for member in members)
+            total, count = getattr(application, "admin_members", None) or (
+                sum(member.population for member in application.municipalities.all()),
+                application.municipalities.count(),
+            )
             return _("%(total)s (group of %(count)s)") % {
                 "total": formats.number_format(total, force_grouping=True),
-                "count": len(members),
+                "count": count,
             }
         if application.population is None:
             return "—"
         return formats.number_format(application.population, force_grouping=True)
 
     @admin.display(description=_("themes"))
-    def theme_slugs(self, application):
-        return ", ".join(choice.theme.slug for choice in application.theme_choices.all())
+    def theme_names(self, application):
+        """The chosen themes by priority, named in the reader's language (a semicolon
+        between them: some theme names have a comma)."""
+        names = getattr(application, "admin_theme_names", None)
+        if names is None:
+            choices = application.theme_choices.select_related("theme").order_by("priority")
+            names = [str(choice.theme) for choice in choices]
+        return "; ".join(names)
 
-    @admin.display(description=_("late"), boolean=True)
+    # The three yes/no columns show the admin's icons (as `boolean=True` would), built
+    # once rather than once per cell.
+
+    @admin.display(description=_("late"))
     def is_late(self, application):
         if not application.submitted_at:
-            return None
-        return application.submitted_late
+            return _boolean_icon(None)
+        return _boolean_icon(application.submitted_late)
 
-    @admin.display(description=_("extension"), boolean=True)
+    @admin.display(description=_("extension"))
     def has_extension(self, application):
-        return application.extension_until is not None
+        return _boolean_icon(application.extension_until is not None)
 
-    @admin.display(description=_("eligible"), boolean=True, ordering="has_eligibility_problems")
+    @admin.display(description=_("eligible"), ordering="has_eligibility_problems")
     def is_eligible(self, application):
-        return not application.has_eligibility_problems
+        return _boolean_icon(not application.has_eligibility_problems)
 
     @admin.display(description=_("deadline for this application"))
     def deadline_local(self, application):

@@ -174,8 +174,27 @@ def test_changelist_shows_group_total_themes_in_priority_order_and_flags(admin_c
     response = admin_client.get(CHANGELIST)
     content = response.content.decode()
     assert "241,000 (group of 2)" in content
-    assert "urban-mobility, housing" in content
+    assert "Urban mobility; Housing" in content
     assert "Import CSV" in content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("en", "Housing; Air quality"), ("fr", "Logement; Qualité de l’air")],
+)
+def test_changelist_names_the_themes_in_the_readers_language(
+    admin_client, call, language, expected
+):
+    Theme.objects.filter(slug="housing").update(name_en="Housing", name_fr="Logement")
+    Theme.objects.filter(slug="air-quality").update(
+        name_en="Air quality", name_fr="Qualité de l’air"
+    )
+    make_application(call, "Lyon", themes=("housing", "air-quality"))
+    admin_client.cookies["django_language"] = language
+    content = admin_client.get(CHANGELIST).content.decode()
+    assert f'<td class="field-theme_names">{expected}</td>' in content
+    assert "housing; air-quality" not in content
 
 
 @pytest.fixture
@@ -702,3 +721,31 @@ def test_programme_staff_can_use_every_page(staff, client, call):
     application = make_application(call, "Lyon")
     for url in admin_urls(application):
         assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("moments", "kind", "expected"),
+    [
+        # 23:30 UTC on 31 December is already the new year in Brussels.
+        (["2019-03-01T10:00Z", "2020-12-31T23:30Z", "2023-06-01T10:00Z"], "year",
+         ["2019-01-01", "2021-01-01", "2023-01-01"]),
+        (["2024-01-15T10:00Z", "2024-04-30T22:30Z", "2024-11-01T10:00Z"], "month",
+         ["2024-01-01", "2024-05-01", "2024-11-01"]),
+        ([], "year", []),
+    ],
+)  # fmt: skip
+def test_date_hierarchy_periods_are_those_with_an_application_in_local_time(
+    call, settings, moments, kind, expected
+):
+    from datetime import datetime
+
+    from applications.admin import PeriodsQuerySet
+
+    settings.TIME_ZONE = "Europe/Brussels"
+    for i, moment in enumerate(moments):
+        make_application(call, f"City {i}", submitted_at=datetime.fromisoformat(moment))
+    make_application(call, "Draft", status=ApplicationStatus.DRAFT)
+    periods = PeriodsQuerySet(Application).datetimes("submitted_at", kind)
+    assert [period.date().isoformat() for period in periods] == expected
+    assert periods == list(Application.objects.datetimes("submitted_at", kind))
