@@ -92,11 +92,14 @@ def calendar_feed(request, token):
 
 @login_required
 def detail(request, pk):
-    plan = _plan(request, pk)
-    milestones = list(selectors.milestones_for(plan))
+    plan = get_object_or_404(selectors.plan_page_plans(request.user), pk=pk)
+    page = selectors.plan_page(plan)
+    milestones = page.milestones
     today = timezone.localdate()
-    partner = selectors.partner_plan(plan)
+    partner = page.partner
     editable = services.can_edit(request.user, plan)
+    pdf_pending = bool(plan.pdf_requested_fingerprint
+                       and plan.pdf_requested_fingerprint != plan.pdf_fingerprint)
     return render(request, "action_plans/detail.html", {
         "plan": plan,
         "editable": editable,
@@ -110,12 +113,14 @@ def detail(request, pk):
         "timeline": selectors.timeline(plan, today, milestones),
         "progress": services.progress_of(milestones),
         "overdue_count": sum(m.is_overdue(today) for m in milestones),
+        "pilot_projects": page.pilot_projects,
+        "mous": page.mous,
         "partner": partner,
-        "partner_progress": services.progress_of(partner.milestones.all()) if partner else None,
+        "partner_progress": services.progress_of(partner.milestones) if partner else None,
         "new_milestone_form": NewMilestoneForm(),
-        "pdf_pending": plan.pdf_requested_fingerprint
-        and plan.pdf_requested_fingerprint != plan.pdf_fingerprint,
-        "pdf_progress": _pdf_progress(plan),
+        "pdf_pending": pdf_pending,
+        # The job's progress matters only while a PDF is being prepared.
+        "pdf_progress": _pdf_progress(plan) if pdf_pending else None,
         "today": today,
     })
 
