@@ -106,7 +106,7 @@ def detail(request, pk):
         "plan": {"pk": plan.pk},
         "editable": editable,
         "milestones": fragments.milestone_rows(milestones, today),
-        # The update form of each milestone is written out in _milestone_form.html from
+        # The update form of each milestone is written out in _milestone_list.html from
         # these (MilestoneForm validates what it posts).
         "status_choices": [(value, str(label)) for value, label in status.choices],
         "status_label": str(status.label),
