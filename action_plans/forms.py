@@ -6,7 +6,7 @@ from .models import FundingStatus, MilestoneStatus
 
 class MilestoneForm(forms.Form):
     """Validates a milestone update (prefix "m<pk>"). The plan page writes its fields out
-    (templates/action_plans/_milestone_form.html): one per milestone through widgets
+    (templates/action_plans/_milestone_list.html): one per milestone through widgets
     cost more than the rest of the page."""
 
     status = forms.ChoiceField(label=_("Status"), choices=MilestoneStatus.choices)

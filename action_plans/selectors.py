@@ -5,13 +5,24 @@ read all."""
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.conf import settings
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
+from modeltranslation.utils import build_localized_fieldname
 
 from pairings.models import HOLDING_STATUSES
 
 from .dating import add_months, months_between
-from .models import PLAN_MONTHS, CalendarFeed, Evidence, LocalActionPlan, Milestone, MilestoneStatus
+from .models import (
+    PLAN_MONTHS,
+    CalendarFeed,
+    Evidence,
+    LocalActionPlan,
+    Milestone,
+    MilestoneStatus,
+    Mou,
+    PilotProject,
+)
 
 
 def plans_visible_to(user) -> QuerySet[LocalActionPlan]:
@@ -62,6 +73,89 @@ def partner_plan(plan: LocalActionPlan) -> LocalActionPlan | None:
         .select_related("application")
         .prefetch_related("milestones", "pilot_projects", "mous")
         .first()
+    )
+
+
+# The plan page's columns only: a select_related of every column of the plan, its pairing,
+# call (with each language's name, description and template) and three applications
+# cost more to compile than the rest of the page's queries together.
+_PAGE_PLAN_FIELDS = (
+    "pairing", "application", "start_date", "context", "objectives", "stakeholder_group",
+    "actions", "pdf", "pdf_fingerprint", "pdf_requested_fingerprint",
+    "application__city_name", "application__owner",
+    "pairing__status", "pairing__call",
+    *(f"pairing__call__{build_localized_fieldname('name', code)}"
+      for code, _name in settings.LANGUAGES),
+    "pairing__eu_application", "pairing__eu_application__city_name",
+    "pairing__eu_application__country",
+    "pairing__partner_application", "pairing__partner_application__city_name",
+    "pairing__partner_application__country",
+)
+_PAGE_MILESTONE_FIELDS = (
+    "plan", "month", "title", "due_date", "status", "progress", "note", "is_custom",
+    "updated_at", "updated_by", "updated_by__email",
+)
+
+
+def plan_page_plans(user) -> QuerySet[LocalActionPlan]:
+    """The plans the user may read, narrowed to what the plan page shows, each with the id
+    of the other city's plan in its pairing (`other_plan_id`)."""
+    other = (
+        LocalActionPlan.objects.filter(pairing_id=OuterRef("pairing_id"))
+        .exclude(pk=OuterRef("pk")).order_by().values("pk")[:1]
+    )
+    return plans_visible_to(user).only(*_PAGE_PLAN_FIELDS).annotate(
+        other_plan_id=Subquery(other)
+    )
+
+
+@dataclass
+class PartnerPlan:
+    """The partner city's plan as the plan page shows it beside the city's own."""
+
+    pk: int
+    application: object
+    milestones: list[Milestone]
+    pilot_projects: list[PilotProject]
+
+
+@dataclass
+class PlanPage:
+    milestones: list[Milestone]
+    pilot_projects: list[PilotProject]
+    mous: list[Mou]
+    partner: PartnerPlan | None
+
+
+def plan_page(plan: LocalActionPlan) -> PlanPage:
+    """What the plan page shows of `plan` (from `plan_page_plans`) and, while the pairing
+    holds, of the partner's plan: one query each for the milestones, pilot projects and
+    MoUs of both."""
+    pairing = plan.pairing
+    partner_id = plan.other_plan_id if pairing.status in HOLDING_STATUSES else None
+    ids = [plan.pk] if partner_id is None else [plan.pk, partner_id]
+    milestones = {pk: [] for pk in ids}
+    for milestone in (Milestone.objects.filter(plan_id__in=ids).select_related("updated_by")
+                      .only(*_PAGE_MILESTONE_FIELDS)):
+        milestones[milestone.plan_id].append(milestone)
+    pilots = {pk: [] for pk in ids}
+    for pilot in PilotProject.objects.filter(plan_id__in=ids):
+        pilots[pilot.plan_id].append(pilot)
+    partner = None
+    if partner_id is not None:
+        partner = PartnerPlan(
+            pk=partner_id,
+            application=(pairing.partner_application
+                         if plan.application_id == pairing.eu_application_id
+                         else pairing.eu_application),
+            milestones=milestones[partner_id],
+            pilot_projects=pilots[partner_id],
+        )
+    return PlanPage(
+        milestones=milestones[plan.pk],
+        pilot_projects=pilots[plan.pk],
+        mous=list(Mou.objects.filter(plan=plan)),
+        partner=partner,
     )
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from iuc_portal.core.downloads import private_pdf_response
 from iuc_portal.jobs.services import progress as job_progress
 
-from . import selectors, services
+from . import fragments, selectors, services
 from .forms import (
     EditMilestoneForm,
     EvidenceForm,
@@ -92,30 +92,48 @@ def calendar_feed(request, token):
 
 @login_required
 def detail(request, pk):
-    plan = _plan(request, pk)
-    milestones = list(selectors.milestones_for(plan))
+    plan = get_object_or_404(selectors.plan_page_plans(request.user), pk=pk)
+    page = selectors.plan_page(plan)
+    milestones = page.milestones
     today = timezone.localdate()
-    partner = selectors.partner_plan(plan)
+    partner = page.partner
     editable = services.can_edit(request.user, plan)
+    pdf_pending = bool(plan.pdf_requested_fingerprint
+                       and plan.pdf_requested_fingerprint != plan.pdf_fingerprint)
+    timeline = selectors.timeline(plan, today, milestones)
+    status = MilestoneForm.base_fields["status"]
+    milestone_list = fragments.render_cached("action_plans/_milestone_list.html", {
+        "plan": {"pk": plan.pk},
+        "editable": editable,
+        "milestones": fragments.milestone_rows(milestones, today),
+        # The update form of each milestone is written out in _milestone_list.html from
+        # these (MilestoneForm validates what it posts).
+        "status_choices": [(value, str(label)) for value, label in status.choices],
+        "status_label": str(status.label),
+        "progress_label": str(MilestoneForm.base_fields["progress"].label),
+        "note_label": str(MilestoneForm.base_fields["note"].label),
+    }, request=request)
     return render(request, "action_plans/detail.html", {
         "plan": plan,
         "editable": editable,
-        "milestones": [{"milestone": m, "overdue": m.is_overdue(today)} for m in milestones],
-        # The update form of each milestone is written out in _milestone_form.html from
-        # these (MilestoneForm validates what it posts).
-        "status_choices": MilestoneForm.base_fields["status"].choices,
-        "status_label": MilestoneForm.base_fields["status"].label,
-        "progress_label": MilestoneForm.base_fields["progress"].label,
-        "note_label": MilestoneForm.base_fields["note"].label,
-        "timeline": selectors.timeline(plan, today, milestones),
+        "milestone_list": milestone_list,
+        "timeline_html": fragments.render_cached(
+            "action_plans/_timeline.html", {"timeline": timeline},
+            key_data=fragments.timeline_key(timeline)),
         "progress": services.progress_of(milestones),
         "overdue_count": sum(m.is_overdue(today) for m in milestones),
+        "pilot_projects": page.pilot_projects,
+        "mous": page.mous,
         "partner": partner,
-        "partner_progress": services.progress_of(partner.milestones.all()) if partner else None,
-        "new_milestone_form": NewMilestoneForm(),
-        "pdf_pending": plan.pdf_requested_fingerprint
-        and plan.pdf_requested_fingerprint != plan.pdf_fingerprint,
-        "pdf_progress": _pdf_progress(plan),
+        "partner_html": fragments.render_cached(
+            "action_plans/_partner_plan.html",
+            fragments.partner_context(partner, services.progress_of(partner.milestones)),
+        ) if partner else "",
+        "new_title_label": NewMilestoneForm.base_fields["title"].label,
+        "new_due_date_label": NewMilestoneForm.base_fields["due_date"].label,
+        "pdf_pending": pdf_pending,
+        # The job's progress matters only while a PDF is being prepared.
+        "pdf_progress": _pdf_progress(plan) if pdf_pending else None,
         "today": today,
     })
 

@@ -1,8 +1,13 @@
 
-import pytest
-from django.urls import reverse
+import re
 
-from action_plans.models import LocalActionPlan
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+
+from action_plans.models import LocalActionPlan, Milestone
 from pairings import services as pairing_services
 from tests.factories import CallFactory, UserFactory
 from tests.pairings.helpers import accepted
@@ -105,3 +110,67 @@ def test_the_timeline_is_drawn_on_the_server_with_today_and_late_milestones(clie
     assert '<svg viewBox="0 0 1000 130"' in html
     assert "(late)" in html  # the past milestones of a plan started in January 2025
     assert "<script>" not in html
+
+
+# --- the page's cached parts (action_plans.fragments) ------------------------------
+
+
+def _detail(client, plan, **headers):
+    return client.get(reverse("action_plans:detail", args=[plan.pk]), **headers) \
+        .content.decode()
+
+
+def test_a_change_made_anywhere_shows_at_once_on_the_plan_page(client, pair):
+    owners, plan, milestone, evidence, pilot = pair
+    client.force_login(owners["rotterdam"])
+    _detail(client, plan)  # the milestones, timeline and partner's plan are cached now
+    # A write that bypasses the services (the admin, another worker): no invalidation.
+    Milestone.objects.filter(pk=milestone.pk).update(title_en="Kick-off with the mayors",
+                                                     progress=70, note="Signed at last")
+    partner = LocalActionPlan.objects.exclude(pk=plan.pk).get(pairing=plan.pairing)
+    partner.milestones.filter(month=0).update(status="done", progress=100)
+    html = _detail(client, plan)
+    assert html.count("Kick-off with the mayors") == 4  # list, update form, timeline twice
+    assert "70%" in html and "Signed at last" in html
+    assert re.search(r"<li>[^<]* — Done \(100%\)</li>", html)  # the partner's milestone
+
+
+def test_the_partner_never_gets_the_owners_cached_update_forms(client, pair):
+    owners, plan, *_ = pair
+    client.force_login(owners["rotterdam"])
+    assert "Update “" in _detail(client, plan)
+    client.force_login(owners["surat"])
+    html = _detail(client, plan)
+    assert "Update “" not in html and 'name="csrfmiddlewaretoken"' in html  # sign-out form
+    assert f'action="/plans/{plan.pk}/milestones/' not in html
+
+
+def test_a_cached_update_form_carries_the_readers_own_csrf_token(pair):
+    owners, plan, milestone, *_ = pair
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.force_login(owners["rotterdam"])
+    _detail(first, plan)  # fills the cache
+    second.force_login(owners["rotterdam"])
+    html = _detail(second, plan)
+    form = re.search(rf'action="/plans/{plan.pk}/milestones/{milestone.pk}/update/"[^>]*>'
+                     r'<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)">', html)
+    assert form and "placeholder" not in form.group(1)
+    response = second.post(
+        reverse("action_plans:update_milestone", args=[plan.pk, milestone.pk]),
+        {"csrfmiddlewaretoken": form.group(1), f"m{milestone.pk}-status": "in_progress",
+         f"m{milestone.pk}-progress": "30"},
+    )
+    assert response.status_code == 302
+    milestone.refresh_from_db()
+    assert milestone.progress == 30
+
+
+def test_each_language_gets_its_own_cached_parts(client, pair):
+    owners, plan, *_ = pair
+    client.force_login(owners["rotterdam"])
+    _detail(client, plan, HTTP_ACCEPT_LANGUAGE="en")
+    html = _detail(client, plan, HTTP_ACCEPT_LANGUAGE="es")
+    with translation.override("es"):
+        for text in (gettext("Timeline of the plan"), gettext("Not started"), gettext("Save")):
+            assert text in html, text
+    assert "Timeline of the plan" not in html
