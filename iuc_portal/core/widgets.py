@@ -34,6 +34,8 @@ class CountrySelect(forms.Select):
                 _RENDERED.clear()
             html = _RENDERED[key] = str(super().render(name, None, attrs, renderer))
         if value not in (None, ""):
+            # As Django draws it: the chosen country selected, the empty choice not.
             option = f'<option value="{escape(value)}">'
             html = html.replace(option, f'<option value="{escape(value)}" selected>', 1)
+            html = html.replace('<option value="" selected>', '<option value="">', 1)
         return mark_safe(html)  # noqa: S308 - rendered by Django's own widget templates
