@@ -174,6 +174,7 @@ def member_formset(data=None, *, application=None, rows=None, add_row=False):
         max_num=MAX_MEMBERS,
         validate_max=True,
         absolute_max=MAX_MEMBERS,
+        renderer=PORTAL_RENDERER,
     )
     formset = formset_class(data, initial=rows, prefix="members")
     return formset

@@ -1,6 +1,6 @@
 """Reads: calls and reference data, and applications scoped to who is asking."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
 from .models import Application, ApplicationTheme, Call, Theme
@@ -61,6 +61,23 @@ def applications_for(user) -> QuerySet[Application]:
         .prefetch_related(
             Prefetch("theme_choices", queryset=ApplicationTheme.objects.select_related("theme"))
         )
+    )
+
+
+def applications_to_edit(user, section: str) -> QuerySet[Application]:
+    """The official's own applications as a section of the form reads them: with their
+    member municipalities (the eligibility panel, the city section's rows), whether a
+    theme is chosen (the form's steps), and the chosen themes on the themes section only."""
+    related = ["municipalities"]
+    if section == "themes":
+        related.append(
+            Prefetch("theme_choices", queryset=ApplicationTheme.objects.select_related("theme"))
+        )
+    return (
+        applications_for(user)
+        .prefetch_related(None)
+        .prefetch_related(*related)
+        .annotate(has_themes=Exists(ApplicationTheme.objects.filter(application=OuterRef("pk"))))
     )
 
 

@@ -92,10 +92,10 @@ def start(request, call_slug):
 
 @login_required
 def edit(request, pk, section):
-    application = get_object_or_404(selectors.applications_for(request.user), pk=pk)
     form_class = SECTION_BY_SLUG.get(section)
     if form_class is None:
         raise Http404
+    application = get_object_or_404(selectors.applications_to_edit(request.user, section), pk=pk)
     reopened = (
         "" if application.is_editable else services.reopened_section(application) == section
     )
@@ -355,7 +355,7 @@ def _progress(application, current: str) -> list[dict]:
     done = {
         "city": bool(application and application.city_name),
         "contact": bool(application and application.contact_name and application.signing_authority),
-        "themes": bool(application and application.pk and application.theme_choices.exists()),
+        "themes": bool(application and application.pk and _has_themes(application)),
         "preferences": bool(application and application.pk and application.languages),
         "commitment": bool(
             application and application.commits_to_18_months and application.commitment_letter
@@ -381,6 +381,11 @@ def _progress(application, current: str) -> list[dict]:
     return steps
 
 
+def _has_themes(application) -> bool:
+    known = getattr(application, "has_themes", None)  # from selectors.applications_to_edit
+    return application.theme_choices.exists() if known is None else known
+
+
 def _section_context(*, call, application, form, members, section):
     problems = services.eligibility_problems(application) if application else []
     hint = None
@@ -400,7 +405,9 @@ def _section_context(*, call, application, form, members, section):
         "max_members": MAX_MEMBERS,
         "call": call,
         "application": application,
-        "group_total": services.pdf_context(application)["group_total"] if application else None,
+        "group_total": (
+            services.group_total(application.municipalities.all()) if application else None
+        ),
         "form": form,
         "members": members,
         "section": section,

@@ -82,10 +82,22 @@ _WIDGETS = {
 }  # fmt: skip
 
 
+def _hidden_only_form(context) -> str | None:
+    """django/forms/div.html for a form of hidden fields only and no errors (a formset's
+    management form): the fields, one after the other."""
+    if context.get("fields") or context.get("errors") or "hidden_fields" not in context:
+        return None
+    return "".join(str(field) for field in context["hidden_fields"])
+
+
 class PortalFormRenderer(DjangoTemplates):
     """Django's template renderer, with the plain widgets drawn in Python."""
 
     def render(self, template_name, context, request=None):
+        if template_name == "django/forms/div.html":
+            html = _hidden_only_form(context)
+            if html is not None:
+                return html
         draw = _WIDGETS.get(template_name)
         if draw is not None and "widget" in context:
             html = draw(context["widget"])

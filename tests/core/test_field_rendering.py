@@ -134,3 +134,15 @@ def test_the_country_list_marks_only_the_chosen_country():
         django = str(PlainCountry(initial={"country": value})["country"])
         assert ours.replace("countryselect", "select") == django
         assert ours.count(" selected") == 1
+
+
+@pytest.mark.parametrize(
+    "data",
+    [None, {"members-TOTAL_FORMS": "1", "members-INITIAL_FORMS": "0"},
+     {"members-TOTAL_FORMS": "x"}],
+)
+def test_a_formsets_management_form_is_drawn_as_django_draws_it(data):
+    members = section_forms.member_formset(data)
+    ours = str(members.management_form)
+    members.management_form.renderer = get_default_renderer()
+    assert ours == str(members.management_form)
