@@ -355,7 +355,7 @@ def _progress(application, current: str) -> list[dict]:
     done = {
         "city": bool(application and application.city_name),
         "contact": bool(application and application.contact_name and application.signing_authority),
-        "themes": bool(application and application.pk and _has_themes(application)),
+        "themes": bool(application and application.pk and application.theme_choices.exists()),
         "preferences": bool(application and application.pk and application.languages),
         "commitment": bool(
             application and application.commits_to_18_months and application.commitment_letter
@@ -379,11 +379,6 @@ def _progress(application, current: str) -> list[dict]:
         }
     )
     return steps
-
-
-def _has_themes(application) -> bool:
-    known = getattr(application, "has_themes", None)  # from selectors.applications_to_edit
-    return application.theme_choices.exists() if known is None else known
 
 
 def _section_context(*, call, application, form, members, section):
