@@ -378,6 +378,16 @@ def _progress(application, current: str) -> list[dict]:
             "current": current == "review",
         }
     )
+    # Each other step is a link while the application can still be changed.
+    linked = bool(application and application.pk and application.is_editable)
+    for step in steps:
+        step["url"] = None
+        if linked and not step["current"]:
+            step["url"] = (
+                reverse("applications:review", args=[application.pk])
+                if step["slug"] == "review"
+                else reverse("applications:edit", args=[application.pk, step["slug"]])
+            )
     return steps
 
 
