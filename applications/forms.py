@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from iuc_portal.core.fields import PORTAL_RENDERER
 from iuc_portal.core.widgets import CountrySelect, country_choices
 from iuc_portal.geography import EU, EU_MEMBER_STATES, REGION_NAMES
 
@@ -31,6 +32,7 @@ class SectionForm(forms.Form):
 
     title = ""
     slug = ""
+    default_renderer = PORTAL_RENDERER
 
     def __init__(self, *args, application: Application | None = None, call=None, **kwargs):
         self.application = application
@@ -109,6 +111,8 @@ class CityForm(SectionForm):
 
 
 class MemberForm(forms.Form):
+    default_renderer = PORTAL_RENDERER
+
     name = forms.CharField(label=_("Municipality"), max_length=150, required=False)
     population = forms.IntegerField(
         label=_("Population"), min_value=1, max_value=100_000_000, required=False
@@ -170,6 +174,7 @@ def member_formset(data=None, *, application=None, rows=None, add_row=False):
         max_num=MAX_MEMBERS,
         validate_max=True,
         absolute_max=MAX_MEMBERS,
+        renderer=PORTAL_RENDERER,
     )
     formset = formset_class(data, initial=rows, prefix="members")
     return formset

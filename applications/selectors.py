@@ -38,17 +38,30 @@ def themes_offered(call: Call) -> QuerySet[Theme]:
     return offered if offered.exists() else Theme.objects.filter(is_active=True)
 
 
-def applications_for(user) -> QuerySet[Application]:
+def _owned_by(user) -> QuerySet[Application]:
     """The applications this official owns: the only ones they may see or change."""
     if not getattr(user, "is_authenticated", False):
         return Application.objects.none()
-    return (
-        Application.objects.filter(owner=user)
-        .select_related("call")
-        .prefetch_related(
+    return Application.objects.filter(owner=user).select_related("call")
+
+
+def applications_for(user) -> QuerySet[Application]:
+    """The applications this official owns: the only ones they may see or change."""
+    return _owned_by(user).prefetch_related(
+        Prefetch("theme_choices", queryset=ApplicationTheme.objects.select_related("theme"))
+    )
+
+
+def applications_to_edit(user, section: str) -> QuerySet[Application]:
+    """The official's own applications as a section of the form reads them: with their
+    member municipalities (the eligibility panel, the city section's rows), and the
+    chosen themes on the themes section only."""
+    related = [Prefetch("municipalities")]
+    if section == "themes":
+        related.append(
             Prefetch("theme_choices", queryset=ApplicationTheme.objects.select_related("theme"))
         )
-    )
+    return _owned_by(user).prefetch_related(*related)
 
 
 def documents_visible_to(user) -> QuerySet[Application]:

@@ -610,10 +610,15 @@ def pdf_context(application: Application) -> dict:
         "call": application.call,
         "themes": [choice.theme for choice in application.theme_choices.select_related("theme")],
         "members": members,
-        "group_total": sum(m.population for m in members) if members else None,
+        "group_total": group_total(members),
         "regions": list(application.preferred_regions.all()),
         "languages": [language_name(code) for code in application.languages],
     }
+
+
+def group_total(members) -> int | None:
+    """The inhabitants of a group's member municipalities together (None without any)."""
+    return sum(m.population for m in members) if members else None
 
 
 def language_name(code: str) -> str:

@@ -92,10 +92,10 @@ def start(request, call_slug):
 
 @login_required
 def edit(request, pk, section):
-    application = get_object_or_404(selectors.applications_for(request.user), pk=pk)
     form_class = SECTION_BY_SLUG.get(section)
     if form_class is None:
         raise Http404
+    application = get_object_or_404(selectors.applications_to_edit(request.user, section), pk=pk)
     reopened = (
         "" if application.is_editable else services.reopened_section(application) == section
     )
@@ -378,6 +378,16 @@ def _progress(application, current: str) -> list[dict]:
             "current": current == "review",
         }
     )
+    # Each other step is a link while the application can still be changed.
+    linked = bool(application and application.pk and application.is_editable)
+    for step in steps:
+        step["url"] = None
+        if linked and not step["current"]:
+            step["url"] = (
+                reverse("applications:review", args=[application.pk])
+                if step["slug"] == "review"
+                else reverse("applications:edit", args=[application.pk, step["slug"]])
+            )
     return steps
 
 
@@ -400,7 +410,9 @@ def _section_context(*, call, application, form, members, section):
         "max_members": MAX_MEMBERS,
         "call": call,
         "application": application,
-        "group_total": services.pdf_context(application)["group_total"] if application else None,
+        "group_total": (
+            services.group_total(application.municipalities.all()) if application else None
+        ),
         "form": form,
         "members": members,
         "section": section,

@@ -105,7 +105,20 @@ def test_city_section_budget(client):
     official = UserFactory()
     draft = ready_draft(call=CallFactory(), owner=official)
     client.force_login(official)
-    assert queries(client, reverse("applications:edit", args=[draft.pk, "city"])) <= 9
+    # session, user, the application and its call, its members, whether a theme is chosen
+    assert queries(client, reverse("applications:edit", args=[draft.pk, "city"])) <= 5
+
+
+@pytest.mark.parametrize(
+    ("section", "budget"),
+    # + the section's own rows: the themes offered (two) and chosen, the chosen regions
+    [("contact", 5), ("themes", 7), ("preferences", 6), ("commitment", 5)],
+)
+def test_each_section_of_the_form_has_a_budget(client, section, budget):
+    official = UserFactory()
+    draft = ready_draft(call=CallFactory(), owner=official)
+    client.force_login(official)
+    assert queries(client, reverse("applications:edit", args=[draft.pk, section])) <= budget
 
 
 def test_plan_page_budget_does_not_grow_with_milestones(client):
