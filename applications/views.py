@@ -2,12 +2,14 @@
 every application is fetched through a selector scoped to the signed-in user."""
 
 from datetime import timedelta
+from functools import lru_cache
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -16,6 +18,7 @@ from django.views.decorators.http import require_POST
 from iuc_portal.core.downloads import private_pdf_response
 from iuc_portal.geography import EU_MEMBER_STATES
 from iuc_portal.jobs.services import progress as job_progress
+from pairings.selectors import proposal_titles_for
 
 from . import selectors, services
 from .eligibility import declared_population_differs, is_ineligible
@@ -36,15 +39,32 @@ from .models import ApplicationStatus, Call
 
 @login_required
 def dashboard(request):
+    user = request.user
     return render(
         request,
         "applications/dashboard.html",
         {
-            "applications": selectors.applications_for(request.user).order_by("-updated_at"),
-            "questions": selectors.open_clarifications_for(request.user),
-            "open_calls": selectors.open_calls(),
+            "applications": selectors.dashboard_applications(user),
+            "questions": selectors.dashboard_questions(user),
+            "open_proposals": proposal_titles_for(user),
+            "open_calls_html": _open_calls_html(
+                translation.get_language(), tuple(selectors.open_call_rows())
+            ),
         },
     )
+
+
+@lru_cache(maxsize=64)
+def _open_calls_html(language: str, calls: tuple[selectors.OpenCall, ...]) -> str:
+    """The dashboard's open calls, the same for everyone: rendered once per language and
+    per state of the open calls. The state is read from the database on every request, so
+    a call that opens, closes or changes shows at once in every worker."""
+    if not calls:
+        return ""
+    return render_to_string("applications/_open_calls.html", {"open_calls": [
+        Call(slug=c.slug, name=c.name, closes_at=c.closes_at, time_zone=c.time_zone)
+        for c in calls
+    ]})
 
 
 @login_required
