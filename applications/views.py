@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import translation
+from django.urls import get_script_prefix, reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -40,25 +40,33 @@ from .models import ApplicationStatus, Call
 @login_required
 def dashboard(request):
     user = request.user
-    return render(
-        request,
-        "applications/dashboard.html",
-        {
-            "applications": selectors.dashboard_applications(user),
-            "questions": selectors.dashboard_questions(user),
-            "open_proposals": proposal_titles_for(user),
-            "open_calls_html": _open_calls_html(
-                translation.get_language(), tuple(selectors.open_call_rows())
-            ),
-        },
-    )
+    language = translation.get_language()
+    return render(request, "applications/dashboard.html", {"content": _dashboard_content(
+        user.pk, language, timezone.get_current_timezone_name(), get_script_prefix(),
+        applications=tuple(selectors.dashboard_applications(user)),
+        questions=tuple(selectors.dashboard_questions(user)),
+        proposals=tuple(proposal_titles_for(user)),
+        open_calls=_open_calls_html(language, tuple(selectors.open_call_rows())),
+    )})
+
+
+@lru_cache(maxsize=512)
+def _dashboard_content(user_pk, language, time_zone, script_prefix, *, applications,
+                       questions, proposals, open_calls) -> str:
+    """One official's dashboard, rendered from its arguments alone (no request: no token,
+    nothing else of the session) and kept under them. The rows are read from the database
+    on every request, so a change shows at once in every worker; language, time zone and
+    URL prefix are the rest of what the HTML depends on."""
+    return render_to_string("applications/_dashboard.html", {
+        "applications": applications, "questions": questions,
+        "open_proposals": proposals, "open_calls_html": open_calls,
+    })
 
 
 @lru_cache(maxsize=64)
 def _open_calls_html(language: str, calls: tuple[selectors.OpenCall, ...]) -> str:
     """The dashboard's open calls, the same for everyone: rendered once per language and
-    per state of the open calls. The state is read from the database on every request, so
-    a call that opens, closes or changes shows at once in every worker."""
+    per state of the open calls."""
     if not calls:
         return ""
     return render_to_string("applications/_open_calls.html", {"open_calls": [
