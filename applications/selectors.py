@@ -1,9 +1,16 @@
 """Reads: calls and reference data, and applications scoped to who is asking."""
 
+from datetime import datetime
+from functools import cache
+from typing import NamedTuple
+
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from modeltranslation.utils import build_localized_fieldname, get_language, resolution_order
 
-from .models import Application, ApplicationTheme, Call, Theme
+from iuc_portal.core import sql
+
+from .models import Application, ApplicationStatus, ApplicationTheme, Call, Clarification, Theme
 
 
 def open_calls(*, now=None) -> QuerySet[Call]:
@@ -98,10 +105,113 @@ def timeline_for(application: Application) -> list[dict]:
 
 def open_clarifications_for(user) -> QuerySet:
     """The questions waiting for this official's answer."""
-    from .models import Clarification
-
     if not getattr(user, "is_authenticated", False):
         return Clarification.objects.none()
     return Clarification.objects.filter(
         application__owner=user, state=Clarification.State.OPEN
     ).select_related("application__call")
+
+
+# --- The applicant's dashboard ----------------------------------------------------------
+# The page every official opens first reads a few narrow rows with SQL written once per
+# language (see iuc_portal.core.sql): compiling the same ORM queries cost more than the
+# rest of the page. Each read is still scoped to the official asking.
+
+
+_STATUS_LABELS = dict(ApplicationStatus.choices)
+
+
+class DashboardApplication(NamedTuple):
+    pk: int
+    city_name: str
+    country_code: str
+    call_name: str
+    status: str
+    updated_at: datetime
+
+    @property
+    def status_label(self):  # as get_status_display()
+        return _STATUS_LABELS.get(self.status, self.status)
+
+
+class OpenQuestion(NamedTuple):
+    application_id: int
+    city_name: str
+
+
+class OpenCall(NamedTuple):
+    slug: str
+    name: str
+    closes_at: datetime
+    time_zone: str
+
+
+def _translated(table: str, field: str, languages: tuple[str, ...]) -> str:
+    """SQL reading a modeltranslation field as `call.name` does: the text of the first of
+    `languages` (the active one, then its fallbacks) that is not empty."""
+    texts = [f"NULLIF({table}.{build_localized_fieldname(field, lang)}, '')" for lang in languages]
+    return f"COALESCE({', '.join(texts)}, '')"
+
+
+def _languages() -> tuple[str, ...]:
+    return resolution_order(get_language())
+
+
+@cache
+def _dashboard_sql(languages: tuple[str, ...]) -> dict[str, str]:
+    tables = {"application": Application, "call": Call, "clarification": Clarification}
+    call_name = _translated("c", "name", languages)
+    return {
+        "applications": sql.written(
+            "SELECT a.id, a.city_name, a.country, {call_name}, a.status, a.updated_at"
+            " FROM {application} a JOIN {call} c ON c.id = a.call_id"
+            " WHERE a.owner_id = %s ORDER BY a.updated_at DESC",
+            call_name=call_name, **tables,
+        ),
+        "questions": sql.written(
+            "SELECT q.application_id, a.city_name"
+            " FROM {clarification} q JOIN {application} a ON a.id = q.application_id"
+            " WHERE a.owner_id = %s AND q.state = %s ORDER BY q.id",
+            **tables,
+        ),
+        "open_calls": sql.written(
+            "SELECT c.slug, {call_name}, c.closes_at, c.time_zone FROM {call} c"
+            " WHERE c.opens_at <= %s AND c.closes_at > %s ORDER BY c.closes_at",
+            call_name=call_name, **tables,
+        ),
+    }
+
+
+def dashboard_applications(user) -> list[DashboardApplication]:
+    """What the dashboard lists of the official's own applications, latest change first."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [
+        DashboardApplication(pk, city, country, call, status, sql.aware(updated_at))
+        for pk, city, country, call, status, updated_at in sql.rows(
+            _dashboard_sql(_languages())["applications"], [user.pk]
+        )
+    ]
+
+
+def dashboard_questions(user) -> list[OpenQuestion]:
+    """The open questions to the official's applications (as open_clarifications_for)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [
+        OpenQuestion(*row)
+        for row in sql.rows(
+            _dashboard_sql(_languages())["questions"], [user.pk, Clarification.State.OPEN.value]
+        )
+    ]
+
+
+def open_call_rows(*, now=None) -> list[OpenCall]:
+    """The open calls (as open_calls), closing first: the fields a list of them shows."""
+    now = sql.moment(now or timezone.now())
+    return [
+        OpenCall(slug, name, sql.aware(closes_at), time_zone)
+        for slug, name, closes_at, time_zone in sql.rows(
+            _dashboard_sql(_languages())["open_calls"], [now, now]
+        )
+    ]

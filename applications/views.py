@@ -2,20 +2,23 @@
 every application is fetched through a selector scoped to the signed-in user."""
 
 from datetime import timedelta
+from functools import lru_cache
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils import translation
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from iuc_portal.core.downloads import private_pdf_response
 from iuc_portal.geography import EU_MEMBER_STATES
 from iuc_portal.jobs.services import progress as job_progress
+from pairings.selectors import proposal_titles_for
 
 from . import selectors, services
 from .eligibility import declared_population_differs, is_ineligible
@@ -36,15 +39,40 @@ from .models import ApplicationStatus, Call
 
 @login_required
 def dashboard(request):
-    return render(
-        request,
-        "applications/dashboard.html",
-        {
-            "applications": selectors.applications_for(request.user).order_by("-updated_at"),
-            "questions": selectors.open_clarifications_for(request.user),
-            "open_calls": selectors.open_calls(),
-        },
-    )
+    user = request.user
+    language = translation.get_language()
+    return render(request, "applications/dashboard.html", {"content": _dashboard_content(
+        user.pk, language, timezone.get_current_timezone_name(), get_script_prefix(),
+        applications=tuple(selectors.dashboard_applications(user)),
+        questions=tuple(selectors.dashboard_questions(user)),
+        proposals=tuple(proposal_titles_for(user)),
+        open_calls=_open_calls_html(language, tuple(selectors.open_call_rows())),
+    )})
+
+
+@lru_cache(maxsize=512)
+def _dashboard_content(user_pk, language, time_zone, script_prefix, *, applications,
+                       questions, proposals, open_calls) -> str:
+    """One official's dashboard, rendered from its arguments alone (no request: no token,
+    nothing else of the session) and kept under them. The rows are read from the database
+    on every request, so a change shows at once in every worker; language, time zone and
+    URL prefix are the rest of what the HTML depends on."""
+    return render_to_string("applications/_dashboard.html", {
+        "applications": applications, "questions": questions,
+        "open_proposals": proposals, "open_calls_html": open_calls,
+    })
+
+
+@lru_cache(maxsize=64)
+def _open_calls_html(language: str, calls: tuple[selectors.OpenCall, ...]) -> str:
+    """The dashboard's open calls, the same for everyone: rendered once per language and
+    per state of the open calls."""
+    if not calls:
+        return ""
+    return render_to_string("applications/_open_calls.html", {"open_calls": [
+        Call(slug=c.slug, name=c.name, closes_at=c.closes_at, time_zone=c.time_zone)
+        for c in calls
+    ]})
 
 
 @login_required

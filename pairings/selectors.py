@@ -1,8 +1,14 @@
 """Reads of pairings, scoped to who is asking."""
 
+from functools import cache
+from typing import NamedTuple
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+
+from applications.models import Application
+from iuc_portal.core import sql
 
 from .models import HOLDING_STATUSES, PUBLISHING_CHOICES, Pairing, PairingStatus
 
@@ -52,6 +58,34 @@ def proposals_for(user, *, answerable: bool = False) -> QuerySet[Pairing]:
         )
         .order_by("respond_by", "pk")
     )
+
+
+class ProposalTitle(NamedTuple):
+    pk: int
+    eu_city_name: str
+    partner_city_name: str
+
+
+@cache
+def _proposal_titles_sql() -> str:
+    return sql.written(
+        "SELECT p.id, eu.city_name, partner.city_name FROM {pairing} p"
+        " JOIN {application} eu ON eu.id = p.eu_application_id"
+        " JOIN {application} partner ON partner.id = p.partner_application_id"
+        " WHERE (eu.owner_id = %s OR partner.owner_id = %s) AND p.status = %s"
+        " AND (p.respond_by > %s OR p.respond_by IS NULL)"
+        " ORDER BY p.respond_by, p.id",
+        pairing=Pairing, application=Application,
+    )
+
+
+def proposal_titles_for(user) -> list[ProposalTitle]:
+    """The dashboard's list of `proposals_for(user, answerable=True)`: the two cities of
+    each, in one narrow query (see iuc_portal.core.sql)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    params = [user.pk, user.pk, PairingStatus.PROPOSED.value, sql.moment(timezone.now())]
+    return [ProposalTitle(*row) for row in sql.rows(_proposal_titles_sql(), params)]
 
 
 def proposal_for(user, pk) -> Pairing:
