@@ -1,6 +1,7 @@
 """Local Action Plan pages. Reads go through selectors scoped to the user (own plan and
 the partner's); writes through services, which refuse anyone but the city's officials."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -80,10 +81,11 @@ def calendar_feed(request, token):
         raise Http404
     from .calendar import milestones_calendar
 
-    response = HttpResponse(
-        milestones_calendar(selectors.feed_milestones(user)),
-        content_type="text/calendar; charset=utf-8",
-    )
+    # A calendar app sends no language of its own: the feed is in the official's.
+    language = user.language if user.language in dict(settings.LANGUAGES) else "en"
+    with translation.override(language):
+        body = milestones_calendar(selectors.feed_milestones(user))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="iuc-milestones.ics"'
     response["Cache-Control"] = "private, max-age=300"
     response["X-Robots-Tag"] = "noindex"

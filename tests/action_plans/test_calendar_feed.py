@@ -87,3 +87,15 @@ def test_each_official_has_an_own_address(officials):
     b = services.ensure_calendar_feed(user=owners["surat"])
     assert a.token != b.token and len(a.token) >= 40
     assert services.ensure_calendar_feed(user=owners["rotterdam"]).token == a.token
+
+
+def test_the_feed_is_written_in_the_officials_language(client, officials):
+    """A calendar app asks in no language: the official's own is used, not the server's."""
+    owners, _pairing = officials
+    owners["rotterdam"].language = "pt"
+    owners["rotterdam"].save(update_fields=["language"])
+    url = _feed_url(client, owners["rotterdam"])
+    client.logout()
+    calendar = Calendar.from_ical(client.get(url, HTTP_ACCEPT_LANGUAGE="en").content)
+    summaries = " ".join(str(e["summary"]) for e in calendar.walk("VEVENT"))
+    assert "Acordo de parceria" in summaries and "Partnership agreement" not in summaries
