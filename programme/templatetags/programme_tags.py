@@ -1,7 +1,8 @@
 from django import template
 from django.templatetags.static import static
 from django.utils.html import format_html
-from django_countries import countries
+
+from iuc_portal.core.templatetags import portal_format
 
 register = template.Library()
 
@@ -18,6 +19,4 @@ def flag_img(code: str) -> str:
     )
 
 
-@register.filter
-def country_name(code: str) -> str:
-    return str(countries.name(code)) or code
+register.filter("country_name", portal_format.country_name)

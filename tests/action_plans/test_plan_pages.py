@@ -174,3 +174,11 @@ def test_each_language_gets_its_own_cached_parts(client, pair):
         for text in (gettext("Timeline of the plan"), gettext("Not started"), gettext("Save")):
             assert text in html, text
     assert "Timeline of the plan" not in html
+
+
+def test_the_plan_header_names_the_partner_countries_in_the_readers_language(client, pair):
+    owners, plan, *_rest = pair
+    client.force_login(owners["rotterdam"])
+    html = client.get(f"/plans/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Rotterdam (Pays-Bas) – Surat (Inde)" in html
+    assert "Rotterdam (NL)" not in html

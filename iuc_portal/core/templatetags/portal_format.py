@@ -1,8 +1,9 @@
-"""Numbers, money and languages as a reader of the active language expects them."""
+"""Numbers, money, countries and languages as a reader of the active language expects them."""
 
 from django import template
 from django.utils import translation
 from django.utils.formats import number_format
+from django_countries import countries
 
 register = template.Library()
 
@@ -32,3 +33,9 @@ def language_names(codes) -> str:
             names.append(code)
     return ", ".join(str(name) for name in names) or "—"
 
+
+
+@register.filter
+def country_name(code) -> str:
+    """"Netherlands" (in the reader's language) for "NL"; the code itself if unknown."""
+    return str(countries.name(str(code))) or str(code)
