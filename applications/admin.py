@@ -18,6 +18,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import InvalidPage
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -593,6 +594,22 @@ class ApplicationAdmin(ExportMixin, SimpleHistoryAdmin):
         if request.method == "POST":
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "population_year" and field is not None:
+            # The range the city's form and the service keep (FIRST_POPULATION_YEAR to this
+            # year), on this admin field only: the model field is shared by every form.
+            first, latest = services.FIRST_POPULATION_YEAR, services.latest_population_year()
+            field.min_value, field.max_value = first, latest
+            field.validators = [
+                *(v for v in field.validators
+                  if not isinstance(v, MinValueValidator | MaxValueValidator)),
+                MinValueValidator(first),
+                MaxValueValidator(latest),
+            ]
+            field.widget.attrs.update(min=first, max=latest)
+        return field
 
     def save_model(self, request, obj, form, change):
         """Save only what the form changed, so a concurrent transition is never undone."""

@@ -2,6 +2,7 @@
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from applications import services
@@ -49,3 +50,20 @@ def test_the_service_refuses_a_year_out_of_range():
                           changes={"population_year": 2011})
     application.refresh_from_db()
     assert application.population_year == 2011
+
+
+@pytest.mark.parametrize("year, valid", [(1989, False), (2011, True), (9999, False)])
+def test_the_admins_form_keeps_the_same_years(rf, year, valid):
+    from django.contrib import admin as django_admin
+
+    from applications.admin import ApplicationAdmin
+    from applications.models import Application
+
+    model_admin = ApplicationAdmin(Application, django_admin.site)
+    field = model_admin.formfield_for_dbfield(
+        Application._meta.get_field("population_year"), rf.get("/"))
+    if valid:
+        assert field.clean(year) == year
+    else:
+        with pytest.raises(ValidationError):
+            field.clean(year)
