@@ -161,6 +161,14 @@ class Publication(models.TextChoices):
     WITH_PLAN = "with_plan", _("Publish the partnership and a summary of our plan")
 
 
+# The partner city's choice as the other city reads it (the choices speak as "we").
+PARTNER_PUBLICATION_LABELS = {
+    Publication.UNDECIDED: _("Not decided yet"),
+    Publication.PRIVATE: _("Keeps the partnership private"),
+    Publication.PAIRING: _("Publishes the partnership"),
+    Publication.WITH_PLAN: _("Publishes the partnership and a summary of its plan"),
+}
+
 # Both cities must choose one of these for the pairing to be public.
 PUBLISHING_CHOICES = [Publication.PAIRING, Publication.WITH_PLAN]
 

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from . import selectors, services, wording
 from .forms import DeclineForm
-from .models import ProposalAnswer, Publication
+from .models import PARTNER_PUBLICATION_LABELS, ProposalAnswer, Publication
 
 PUBLICATION_CHOICES = [c for c in Publication.choices if c[0]]
 
@@ -27,7 +27,9 @@ def partnerships(request):
         for own, partner in [selectors.own_and_partner(pairing, request.user)]
     ]
     for row in rows:
-        row["partner_publication_label"] = Publication(row["partner_publication"]).label
+        row["partner_publication_label"] = PARTNER_PUBLICATION_LABELS[
+            Publication(row["partner_publication"])
+        ]
     proposals = [
         {"pairing": pairing, "own": own, "partner": partner}
         for pairing in selectors.proposals_for(request.user, answerable=True)

@@ -121,3 +121,16 @@ def test_a_paired_applications_page_points_to_the_partner(client, paired):
     html = client.get(reverse("applications:detail", args=[apps["rotterdam"].pk])).content
     assert b"See your partner city" in html
     assert b"Withdraw the application" not in html  # a confirmed pairing holds the city
+
+
+def test_the_partners_publication_choice_reads_as_theirs_not_ours(client, paired):
+    officials, apps = paired
+    from pairings.models import Pairing
+
+    rotterdam_surat = Pairing.objects.get(eu_application=apps["rotterdam"])
+    services.set_publication_consent(pairing=rotterdam_surat, application_id=apps["surat"].pk,
+                                     choice="with_plan", by=officials["surat"])
+    client.force_login(officials["rotterdam"])
+    html = client.get(reverse("pairings:partnerships")).content.decode()
+    assert "Surat: Publishes the partnership and a summary of its plan." in html
+    assert "summary of our plan." not in html.split("Surat:")[1]
