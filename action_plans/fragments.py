@@ -67,12 +67,14 @@ def render_cached(template_name: str, context: dict, *, key_data=None, request=N
     return mark_safe(html)  # noqa: S308 -- rendered by the template engine, escaped there
 
 
-def milestone_rows(milestones, today) -> list[dict]:
-    """What the milestone list shows of each milestone, as plain values."""
+def milestone_rows(milestones, today, start) -> list[dict]:
+    """What the milestone list shows of each milestone, as plain values (`start`: the
+    plan's start; a milestone due before it is preparation, not "month 0")."""
     statuses = {value: str(label) for value, label in MilestoneStatus.choices}
     return [
         {
             "pk": m.pk, "title": m.title, "is_custom": m.is_custom, "month": m.month,
+            "before_start": m.due_date < start,
             "due_date": m.due_date, "overdue": m.is_overdue(today), "status": m.status,
             "status_display": statuses.get(m.status, m.status), "progress": m.progress,
             "note": m.note, "updated_at": m.updated_at,

@@ -107,7 +107,7 @@ def detail(request, pk):
     milestone_list = fragments.render_cached("action_plans/_milestone_list.html", {
         "plan": {"pk": plan.pk},
         "editable": editable,
-        "milestones": fragments.milestone_rows(milestones, today),
+        "milestones": fragments.milestone_rows(milestones, today, plan.start_date),
         # The update form of each milestone is written out in _milestone_list.html from
         # these (MilestoneForm validates what it posts).
         "status_choices": [(value, str(label)) for value, label in status.choices],

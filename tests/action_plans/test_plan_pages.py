@@ -182,3 +182,19 @@ def test_the_plan_header_names_the_partner_countries_in_the_readers_language(cli
     html = client.get(f"/plans/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Rotterdam (Pays-Bas) – Surat (Inde)" in html
     assert "Rotterdam (NL)" not in html
+
+
+def test_a_milestone_due_before_the_start_reads_as_preparation_not_month_zero(client, pair):
+    from datetime import timedelta
+
+    from action_plans import services as plan_services
+
+    owners, plan, *_rest = pair
+    early = plan_services.add_milestone(plan=plan, by=owners["rotterdam"], title="Kick-off prep",
+                                        due_date=plan.start_date - timedelta(days=40))
+    client.force_login(owners["rotterdam"])
+    html = client.get(f"/plans/{plan.pk}/").content.decode()
+    item = html.split(f'id="milestone-{early.pk}"')[1].split("</li>")[0]
+    assert "Before the start" in item and "Month 0" not in item
+    page = client.get(f"/plans/{plan.pk}/milestones/{early.pk}/").content.decode()
+    assert "Before the start" in page
