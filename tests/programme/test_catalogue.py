@@ -230,10 +230,10 @@ def test_the_filter_form_lands_on_the_short_address_of_its_choice(client, progra
     assert client.get("/programme/map/?q=&region=")["Location"] == "/programme/map/"
 
 
-@pytest.mark.parametrize("page", ["0", "-1", "abc"])
-def test_a_page_number_below_one_or_not_a_number_shows_the_first_page(client, programme, page):
+@pytest.mark.parametrize("number", ["0", "-1", "abc"])
+def test_a_page_number_below_one_or_not_a_number_shows_the_first_page(client, programme, number):
     _many_partnerships(45)
-    html = client.get(f"/programme/?page={page}").content.decode()
+    html = client.get(f"/programme/?page={number}").content.decode()
     assert "Page 1 of 3" in html
 
 
