@@ -105,9 +105,12 @@
 /* Group of municipalities: the total is added up as the official types. */
 (function () {
   "use strict";
-  var totalBox = document.querySelector("[data-min-population]");
+  // The group's total box, not the eligibility panel (which also names the minimum):
+  // on a section without the group rows there is none, and nothing to do.
+  var total = document.querySelector("[data-members-total]");
+  if (!total) return;
+  var totalBox = total.closest("[data-min-population]");
   if (!totalBox) return;
-  var total = totalBox.querySelector("[data-members-total]");
   var warning = totalBox.querySelector("[data-members-warning]");
   var minimum = parseInt(totalBox.getAttribute("data-min-population"), 10);
   var format = new Intl.NumberFormat(document.documentElement.lang || undefined);

@@ -227,3 +227,26 @@ def test_enter_in_a_field_saves_the_section_rather_than_adding_a_row(page: Page,
     page.get_by_label("Population", exact=True).press("Enter")
     expect(page.get_by_text("Your draft is saved")).to_be_visible()
     assert Application.objects.filter(city_name="Utrecht").exists()
+
+
+def test_after_a_failed_save_the_error_summary_takes_the_focus_on_every_section(
+    page: Page, site
+):
+    """The group-total script once stopped on sections without the group rows, and with it
+    the script that focuses the error summary."""
+    CallFactory(name="Demo call (open)", slug="demo")
+    sign_in(page, site, UserFactory().email)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(site + "/applications/apply/demo/")
+    page.get_by_label("Country").select_option("NL")
+    page.get_by_label("City, or name of the group of municipalities").fill("Utrecht")
+    page.get_by_label("Population", exact=True).fill("361000")
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page).to_have_url(re.compile(r"/edit/contact/$"))
+    page.get_by_label("Contact person").fill("")
+    page.get_by_role("button", name="Save and continue").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_visible()
+    expect(summary).to_be_focused()
+    assert not errors, errors
