@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -49,7 +50,11 @@ def preferences(request):
 
 
 def admin_login(request, extra_context=None):
-    """The admin has no login form: everyone signs in through the portal's login."""
+    """The admin has no login form: everyone signs in through the portal's login. A
+    signed-in person the admin turned away is not staff: signing in again would only
+    lead back here, round and round, so they are told no."""
+    if request.user.is_authenticated:
+        raise PermissionDenied(_("The administration is for programme staff."))
     next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()

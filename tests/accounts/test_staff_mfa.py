@@ -138,3 +138,12 @@ def test_no_admin_page_shows_an_authenticator_secret(client):
         assert user.totp_secret not in response.content.decode()
     response = client.get(reverse("admin:mfa_authenticator_changelist"), {"data__contains": "A"})
     assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_a_city_official_opening_the_admin_is_told_no_instead_of_going_round_in_circles(client):
+    client.force_login(UserFactory())
+    response = client.get("/admin/", follow=True)
+    assert response.status_code == 403
+    assert len(response.redirect_chain) <= 2
+    assert "The administration is for programme staff." in response.content.decode()
