@@ -123,3 +123,14 @@ def test_the_sign_in_page_is_in_the_visitors_language(client):
             translated = translation.gettext(text)
             assert translated != text
             assert translated in html
+
+
+@pytest.mark.django_db
+def test_the_portuguese_sign_in_page_is_brazilian_throughout(client):
+    """allauth's own Portuguese is European; the portal's catalogue speaks for it."""
+    response = client.post(reverse("account_login"),
+                           {"login": "nobody@city.example.eu", "password": "wrong-one-123"},
+                           HTTP_ACCEPT_LANGUAGE="pt")
+    html = response.content.decode().lower()
+    assert "palavra-passe" not in html
+    assert "senha" in html and "não estão corretos" in html
