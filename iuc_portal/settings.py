@@ -104,7 +104,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "iuc_portal.core.context_processors.site",
-                "pairings.context_processors.proposals",
             ],
         },
     },
