@@ -12,12 +12,17 @@ canonical URL of a known view, no search, no mistake) and it answers 200 without
 setting a cookie or holding a CSRF token. Entries live a minute at most, since the
 home page's countdown moves. Anyone with a session or a pending message gets the
 page rendered as usual.
+
+Where the cache is shared (Redis), each worker also keeps the pages it served in its
+own memory (the `local` cache) and asks Redis only for a page it does not have: the
+key holds the data stamp, so a copy in memory is never older than the data.
 """
 
 import hashlib
+import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils import translation
 
 from . import selectors
@@ -43,9 +48,10 @@ def _anonymous_public_read(request) -> bool:
 
 
 def _key(request) -> str:
+    # v2: entries are (stored at, response); the version keeps older entries unread.
     language = translation.get_language_from_request(request)
     url = hashlib.sha1(request.get_full_path().encode()).hexdigest()  # noqa: S324 - a key
-    return f"public-page:{language}:{url}:{selectors.data_stamp()[1]}"
+    return f"public-page:v2:{language}:{url}:{selectors.data_stamp()[1]}"
 
 
 def _storable(response) -> bool:
@@ -58,6 +64,33 @@ def _storable(response) -> bool:
     )
 
 
+def _levels():
+    """The caches a page is kept in, nearest first."""
+    if "local" in settings.CACHES:
+        return [caches["local"], caches["default"]]
+    return [caches["default"]]
+
+
+def _cached(key):
+    levels = _levels()
+    for depth, level in enumerate(levels):
+        entry = level.get(key)
+        if entry is not None:
+            stored_at, response = entry
+            left = SECONDS - (time.time() - stored_at)
+            for nearer in levels[:depth]:
+                if left >= 1:
+                    nearer.set(key, entry, int(left))
+            return response
+    return None
+
+
+def _store(key, response):
+    entry = (time.time(), response)
+    for level in _levels():
+        level.set(key, entry, SECONDS)
+
+
 class PublicPageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -66,9 +99,9 @@ class PublicPageCacheMiddleware:
         if not _anonymous_public_read(request):
             return self.get_response(request)
         key = _key(request)
-        response = cache.get(key)
+        response = _cached(key)
         if response is None:
             response = self.get_response(request)
             if _storable(response):
-                cache.set(key, response, SECONDS)
+                _store(key, response)
         return response

@@ -14,7 +14,12 @@ from tests.factories import CallFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-STAMP_QUERIES = 3  # latest history row, the calls, the themes
+
+
+def stamp_queries() -> int:
+    """The latest history rows, the calls and the themes: one query on PostgreSQL, three
+    on the embedded SQLite (programme.selectors.data_stamp)."""
+    return 1 if connection.vendor == "postgresql" else 3
 
 
 def queries_of_second_visit(client, url, **headers):
@@ -29,20 +34,20 @@ def queries_of_second_visit(client, url, **headers):
                                  "/programme/?region=asia&sort=eu-city"])
 def test_a_public_page_costs_an_anonymous_reader_only_the_stamp(client, programme, url):
     response, count = queries_of_second_visit(client, url)
-    assert count == STAMP_QUERIES
+    assert count == stamp_queries()
     assert not response.cookies  # no session, no CSRF cookie: nothing personal in it
 
 
 def test_a_partnership_page_comes_from_the_cache_too(client, programme):
     _, count = queries_of_second_visit(client, f"/programme/{programme['published'].pk}/")
-    assert count == STAMP_QUERIES
+    assert count == stamp_queries()
 
 
 @pytest.mark.parametrize("url", ["/programme/?q=rotter", "/programme/?region=atlantis",
                                  "/programme/?page=99", "/programme/?utm_source=x"])
 def test_searches_mistakes_and_unknown_urls_are_never_stored(client, programme, url):
     _, count = queries_of_second_visit(client, url)
-    assert count > STAMP_QUERIES
+    assert count > stamp_queries()
 
 
 def test_a_renamed_call_shows_at_once_on_a_cached_page(client, programme):
