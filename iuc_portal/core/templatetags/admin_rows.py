@@ -172,3 +172,28 @@ def fast_result_list_tag(parser, token):
         template_name="change_list_results.html",
         takes_context=False,
     )
+
+
+class CachedListContentNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        page = context.get("list_content_cache")
+        if page is None:
+            return self.nodelist.render(context)
+        if page.entry is not None:
+            return page.content(context.request)
+        html = self.nodelist.render(context)
+        page.store(html, context["cl"])
+        return html
+
+
+@register.tag(name="cached_list_content")
+def cached_list_content_tag(parser, token):
+    """`{% cached_list_content %}…{% endcached_list_content %}`: the list's content from
+    the cache when the view found it there (iuc_portal/core/admin_list_cache.py), else
+    rendered and stored."""
+    nodelist = parser.parse(("endcached_list_content",))
+    parser.delete_first_token()
+    return CachedListContentNode(nodelist)
