@@ -6,8 +6,11 @@ reject, extend, import) is an admin action or page that calls the service in
 status, a decision or an extension itself, and those fields are read-only here.
 """
 
+import hashlib
+import pickle
 from collections import defaultdict
 from datetime import datetime
+from functools import lru_cache
 
 from django.conf import settings
 from django.contrib import admin, messages
@@ -19,6 +22,7 @@ from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import InvalidPage
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import connection
 from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -36,6 +40,7 @@ from modeltranslation.utils import build_localized_fieldname
 from simple_history.admin import SimpleHistoryAdmin
 
 from iuc_portal.core.admin_filters import RegionFilter, YesNoFilter
+from iuc_portal.core.admin_list_cache import CachedChangeList, ListContentCache, cached_page
 from iuc_portal.core.admin_widgets import ACCESSIBLE_FORMFIELD_OVERRIDES
 
 from . import services
@@ -267,11 +272,22 @@ class PeriodsQuerySet(QuerySet):
     for the first and last date, and so does `datetimes`."""
 
     def aggregate(self, *args, **kwargs):
-        key = (tuple(map(repr, args)), tuple((k, repr(v)) for k, v in sorted(kwargs.items())))
+        key = _aggregate_key(args, kwargs)
         read = self.__dict__.setdefault("_aggregates_read", {})
         if key not in read:
             read[key] = super().aggregate(*args, **kwargs)
         return dict(read[key])
+
+    def count_and_span(self, field_name) -> int:
+        """The number of rows, in the query that also reads the first and last
+        `field_name` the date hierarchy will ask for."""
+        read = super().aggregate(rows=Count("pk"), first=Min(field_name), last=Max(field_name))
+        span = {"first": Min(field_name), "last": Max(field_name)}
+        self.__dict__.setdefault("_aggregates_read", {})[_aggregate_key((), span)] = {
+            "first": read["first"],
+            "last": read["last"],
+        }
+        return read["rows"]
 
     def datetimes(self, field_name, kind, order="ASC", tzinfo=None):
         if kind not in ("year", "month") or order != "ASC" or tzinfo or not settings.USE_TZ:
@@ -307,6 +323,10 @@ class PeriodsQuerySet(QuerySet):
         return [
             bounds[i] for i in range(len(starts)) if i in (0, len(starts) - 1) or counts[f"p{i}"]
         ]
+
+
+def _aggregate_key(args, kwargs):
+    return tuple(map(repr, args)), tuple((k, repr(v)) for k, v in sorted(kwargs.items()))
 
 
 def _period_start(moment, kind):
@@ -346,6 +366,8 @@ class ApplicationChangeList(ChangeList):
         paginator = self.model_admin.get_paginator(
             request, self.queryset.only(*self.row_fields), self.list_per_page
         )
+        if self.date_hierarchy and isinstance(self.queryset, PeriodsQuerySet):
+            paginator.count = self.queryset.count_and_span(self.date_hierarchy)
         result_count = paginator.count
         if not self.model_admin.show_full_result_count:
             full_result_count = None
@@ -422,6 +444,57 @@ def _read_row_details(request, rows: list[Application]) -> None:
         row.admin_theme_names = themes[row.pk]
         if row.is_group:
             row.admin_members = members.get(row.pk, (0, 0))
+
+
+# --- The list's cache stamp ----------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _list_stamp_sql() -> str:
+    """One query, every value as text: how many applications, theme choices and group
+    members there are and the latest of each (ids never come back), the latest
+    recorded change of an application (every save and delete through the ORM leaves a
+    history row; bulk imports change the count or `updated_at`), and every column of
+    every call and theme (few rows; a renamed call or theme must show at once)."""
+    quote = connection.ops.quote_name
+    table = {model: quote(model._meta.db_table) for model in (Application, ApplicationTheme,
+             Municipality, Call, Theme)}  # fmt: skip
+    history = quote(Application.history.model._meta.db_table)
+    aggregates = [
+        ("MAX", quote("history_id"), history),
+        ("COUNT", "*", table[Application]),
+        ("MAX", quote("updated_at"), table[Application]),
+        ("COUNT", "*", table[ApplicationTheme]),
+        ("MAX", quote("id"), table[ApplicationTheme]),
+        ("COUNT", "*", table[Municipality]),
+        ("MAX", quote("id"), table[Municipality]),
+        ("SUM", quote("population"), table[Municipality]),
+    ]
+    subqueries = [f"(SELECT {f}({c}) FROM {t})" for f, c, t in aggregates]  # noqa: S608
+    rows = [("'stamp'", subqueries, None)]
+    rows += [
+        (f"'{model._meta.model_name}'",
+         [quote(field.column) for field in model._meta.concrete_fields], table[model])
+        for model in (Call, Theme)
+    ]  # fmt: skip
+    width = max(len(columns) for _tag, columns, _table in rows)
+    selects = []
+    for tag, columns, source in rows:
+        cells = [tag, *(f"CAST({column} AS TEXT)" for column in columns)]
+        cells += ["NULL"] * (width - len(columns))
+        # Names come from the models, never from a request.
+        selects.append(f"SELECT {', '.join(cells)}{f' FROM {source}' if source else ''}")  # noqa: S608
+    return " UNION ALL ".join(selects) + " ORDER BY 1, 2"
+
+
+def list_stamp() -> str:
+    """A version of everything the application list shows (its rows, filters, counts
+    and date hierarchy): it changes with every change a staff member or a city can
+    make, through the services, the admin, an import or the shell."""
+    with connection.cursor() as cursor:
+        cursor.execute(_list_stamp_sql())
+        rows = cursor.fetchall()
+    return hashlib.sha1(pickle.dumps(rows, protocol=5)).hexdigest()[:16]  # noqa: S324
 
 
 @admin.register(Application)
@@ -566,6 +639,12 @@ class ApplicationAdmin(ExportMixin, SimpleHistoryAdmin):
 
     def get_changelist(self, request, **kwargs):
         return ApplicationChangeList
+
+    def get_changelist_instance(self, request):
+        page = cached_page(request)
+        if page is not None:  # the content comes from the cache: no list to build
+            return CachedChangeList(self, request, page.entry)
+        return super().get_changelist_instance(request)
 
     def action_checkbox(self, obj):
         # Django's markup, written out: Django renders a checkbox widget through the
@@ -919,6 +998,10 @@ class ApplicationAdmin(ExportMixin, SimpleHistoryAdmin):
             **(extra_context or {}),
             "has_csv_import_permission": self.has_import_permission(request),
         }
+        if self.has_view_or_change_permission(request):  # else Django refuses the page
+            extra_context["list_content_cache"] = ListContentCache.for_request(
+                request, self, list_stamp()
+            )
         return super().changelist_view(request, extra_context)
 
     def import_csv_view(self, request):

@@ -9,6 +9,11 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import Http404
+from django.utils import translation
+
+# The app lists already built, by reader's language and permissions (see get_app_list).
+_APP_LISTS: dict = {}
+_APP_LISTS_KEPT = 64
 
 
 def _valid_object_id(model, object_id) -> bool:
@@ -24,7 +29,36 @@ def _valid_object_id(model, object_id) -> bool:
     return True
 
 
+def app_list_key(request):
+    """What the app list of every admin page (the navigation sidebar) depends on: the
+    reader's language and permissions. The registry is fixed in a process, and no model
+    admin's `has_*_permission` looks at anything but the reader's permissions."""
+    user = request.user
+    permissions = () if user.is_superuser else tuple(sorted(user.get_all_permissions()))
+    return (
+        translation.get_language(),
+        user.is_active,
+        user.is_staff,
+        user.is_superuser,
+        permissions,
+    )
+
+
 class PortalAdminSite(admin.AdminSite):
+    def get_app_list(self, request, app_label=None):
+        """Django's, built once per language and set of permissions in a process (a
+        reverse() and five permission checks per model, on every admin page)."""
+        if app_label is not None:
+            return super().get_app_list(request, app_label)
+        key = app_list_key(request)
+        app_list = _APP_LISTS.get(key)
+        if app_list is None:
+            if len(_APP_LISTS) >= _APP_LISTS_KEPT:
+                _APP_LISTS.clear()
+            app_list = _APP_LISTS[key] = super().get_app_list(request)
+        request._admin_app_list = (key, app_list)
+        return app_list
+
     def login(self, request, extra_context=None):
         from iuc_portal.accounts.views import admin_login
 

@@ -172,3 +172,62 @@ def fast_result_list_tag(parser, token):
         template_name="change_list_results.html",
         takes_context=False,
     )
+
+
+class CachedListContentNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        page = context.get("list_content_cache")
+        if page is None:
+            return self.nodelist.render(context)
+        if page.entry is not None:
+            return page.content(context.request)
+        html = self.nodelist.render(context)
+        page.store(html, context["cl"])
+        return html
+
+
+@register.tag(name="cached_list_content")
+def cached_list_content_tag(parser, token):
+    """`{% cached_list_content %}…{% endcached_list_content %}`: the list's content from
+    the cache when the view found it there (iuc_portal/core/admin_list_cache.py), else
+    rendered and stored."""
+    nodelist = parser.parse(("endcached_list_content",))
+    parser.delete_first_token()
+    return CachedListContentNode(nodelist)
+
+
+# The navigation sidebars already rendered, by app list (language and permissions) and
+# path (it marks the current app and model).
+_NAV_SIDEBARS: dict = {}
+_NAV_SIDEBARS_KEPT = 256
+
+
+class CachedNavSidebarNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        request = context.get("request")
+        built = getattr(request, "_admin_app_list", None)
+        if built is None or context.get("available_apps") is not built[1]:
+            return self.nodelist.render(context)  # an app list the site did not build
+        key = (built[0], request.path)
+        html = _NAV_SIDEBARS.get(key)
+        if html is None:
+            if len(_NAV_SIDEBARS) >= _NAV_SIDEBARS_KEPT:
+                _NAV_SIDEBARS.clear()
+            html = _NAV_SIDEBARS[key] = self.nodelist.render(context)
+        return html
+
+
+@register.tag(name="cached_nav_sidebar")
+def cached_nav_sidebar_tag(parser, token):
+    """`{% cached_nav_sidebar %}…{% endcached_nav_sidebar %}`: the admin's navigation
+    sidebar, rendered once per app list and path in a process (it shows only the app
+    list of `PortalAdminSite.get_app_list`, translated, and marks the current page)."""
+    nodelist = parser.parse(("endcached_nav_sidebar",))
+    parser.delete_first_token()
+    return CachedNavSidebarNode(nodelist)
