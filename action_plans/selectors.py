@@ -127,7 +127,7 @@ def _page_plans(plans: QuerySet[LocalActionPlan]) -> QuerySet[LocalActionPlan]:
 # shapes (a city official's plans, or every plan for staff who may read them all):
 # only the user's and the plan's ids change between requests (iuc_portal.core.precompiled).
 _USER_ID, _PLAN_ID = Slot(-424_242_001), Slot(-424_242_002)
-_PAGE_QUERIES: dict[tuple, Precompiled] = {}
+_PAGE_QUERIES: dict[tuple, Precompiled | dict[str, Precompiled]] = {}
 
 
 def plan_for_page(user, pk: int) -> LocalActionPlan | None:
@@ -165,6 +165,27 @@ class PlanPage:
     partner: PartnerPlan | None
 
 
+_PARTNER_ID = Slot(-424_242_003)
+
+
+def _part_queries(plans: int) -> dict[str, Precompiled]:
+    """The page's milestones, pilot projects (of one plan, or of two: the partner's too)
+    and MoUs queries, compiled once per worker and database."""
+    key = (plans, Milestone.objects.db, connections[Milestone.objects.db].vendor)
+    queries = _PAGE_QUERIES.get(key)
+    if queries is None:
+        ids = [_PLAN_ID, _PARTNER_ID][:plans]
+        slots = dict(zip(("plan", "partner"), ids, strict=False))
+        queries = _PAGE_QUERIES[key] = {
+            "milestones": Precompiled(
+                Milestone.objects.filter(plan_id__in=ids).select_related("updated_by")
+                .only(*_PAGE_MILESTONE_FIELDS), **slots),
+            "pilots": Precompiled(PilotProject.objects.filter(plan_id__in=ids), **slots),
+            "mous": Precompiled(Mou.objects.filter(plan=_PLAN_ID), plan=_PLAN_ID),
+        }
+    return queries
+
+
 def plan_page(plan: LocalActionPlan) -> PlanPage:
     """What the plan page shows of `plan` (from `plan_page_plans`) and, while the pairing
     holds, of the partner's plan: one query each for the milestones, pilot projects and
@@ -172,12 +193,13 @@ def plan_page(plan: LocalActionPlan) -> PlanPage:
     pairing = plan.pairing
     partner_id = plan.other_plan_id if pairing.status in HOLDING_STATUSES else None
     ids = [plan.pk] if partner_id is None else [plan.pk, partner_id]
+    queries = _part_queries(len(ids))
+    plan_ids = dict(zip(("plan", "partner"), ids, strict=False))
     milestones = {pk: [] for pk in ids}
-    for milestone in (Milestone.objects.filter(plan_id__in=ids).select_related("updated_by")
-                      .only(*_PAGE_MILESTONE_FIELDS)):
+    for milestone in queries["milestones"].models(**plan_ids):
         milestones[milestone.plan_id].append(milestone)
     pilots = {pk: [] for pk in ids}
-    for pilot in PilotProject.objects.filter(plan_id__in=ids):
+    for pilot in queries["pilots"].models(**plan_ids):
         pilots[pilot.plan_id].append(pilot)
     partner = None
     if partner_id is not None:
@@ -192,7 +214,7 @@ def plan_page(plan: LocalActionPlan) -> PlanPage:
     return PlanPage(
         milestones=milestones[plan.pk],
         pilot_projects=pilots[plan.pk],
-        mous=list(Mou.objects.filter(plan=plan)),
+        mous=queries["mous"].models(plan=plan.pk),
         partner=partner,
     )
 
