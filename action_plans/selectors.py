@@ -127,7 +127,8 @@ def _page_plans(plans: QuerySet[LocalActionPlan]) -> QuerySet[LocalActionPlan]:
 # shapes (a city official's plans, or every plan for staff who may read them all):
 # only the user's and the plan's ids change between requests (iuc_portal.core.precompiled).
 _USER_ID, _PLAN_ID = Slot(-424_242_001), Slot(-424_242_002)
-_PAGE_QUERIES: dict[tuple, Precompiled | dict[str, Precompiled]] = {}
+_PAGE_QUERIES: dict[tuple, Precompiled] = {}
+_PART_QUERIES: dict[tuple, dict[str, Precompiled]] = {}
 
 
 def plan_for_page(user, pk: int) -> LocalActionPlan | None:
@@ -172,11 +173,11 @@ def _part_queries(plans: int) -> dict[str, Precompiled]:
     """The page's milestones, pilot projects (of one plan, or of two: the partner's too)
     and MoUs queries, compiled once per worker and database."""
     key = (plans, Milestone.objects.db, connections[Milestone.objects.db].vendor)
-    queries = _PAGE_QUERIES.get(key)
+    queries = _PART_QUERIES.get(key)
     if queries is None:
         ids = [_PLAN_ID, _PARTNER_ID][:plans]
         slots = dict(zip(("plan", "partner"), ids, strict=False))
-        queries = _PAGE_QUERIES[key] = {
+        queries = _PART_QUERIES[key] = {
             "milestones": Precompiled(
                 Milestone.objects.filter(plan_id__in=ids).select_related("updated_by")
                 .only(*_PAGE_MILESTONE_FIELDS), **slots),
