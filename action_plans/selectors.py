@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
+from django.db import connections
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from modeltranslation.utils import build_localized_fieldname
 
+from iuc_portal.core.precompiled import Precompiled, Slot
 from pairings.models import HOLDING_STATUSES
 
 from .dating import add_months, months_between
@@ -28,11 +30,21 @@ from .models import (
 def plans_visible_to(user) -> QuerySet[LocalActionPlan]:
     if not getattr(user, "is_authenticated", False):
         return LocalActionPlan.objects.none()
+    return _visible_plans(user, everyone=_reads_every_plan(user))
+
+
+def _reads_every_plan(user) -> bool:
+    return bool(user.is_staff and user.has_perm("action_plans.view_localactionplan"))
+
+
+def _visible_plans(user, *, everyone: bool) -> QuerySet[LocalActionPlan]:
+    """Every plan, or those of `user` (a user or a user's id): their own city's, and
+    their partner's while the pairing holds."""
     plans = LocalActionPlan.objects.select_related(
         "application", "pairing__call", "pairing__eu_application",
         "pairing__partner_application",
     )
-    if user.is_staff and user.has_perm("action_plans.view_localactionplan"):
+    if everyone:
         return plans
     return plans.filter(
         Q(application__owner=user)
@@ -100,13 +112,40 @@ _PAGE_MILESTONE_FIELDS = (
 def plan_page_plans(user) -> QuerySet[LocalActionPlan]:
     """The plans the user may read, narrowed to what the plan page shows, each with the id
     of the other city's plan in its pairing (`other_plan_id`)."""
+    return _page_plans(plans_visible_to(user))
+
+
+def _page_plans(plans: QuerySet[LocalActionPlan]) -> QuerySet[LocalActionPlan]:
     other = (
         LocalActionPlan.objects.filter(pairing_id=OuterRef("pairing_id"))
         .exclude(pk=OuterRef("pk")).order_by().values("pk")[:1]
     )
-    return plans_visible_to(user).only(*_PAGE_PLAN_FIELDS).annotate(
-        other_plan_id=Subquery(other)
-    )
+    return plans.only(*_PAGE_PLAN_FIELDS).annotate(other_plan_id=Subquery(other))
+
+
+# The plan page's query, compiled once per worker and database for each of its two
+# shapes (a city official's plans, or every plan for staff who may read them all):
+# only the user's and the plan's ids change between requests (iuc_portal.core.precompiled).
+_USER_ID, _PLAN_ID = Slot(-424_242_001), Slot(-424_242_002)
+_PAGE_QUERIES: dict[tuple, Precompiled] = {}
+_PART_QUERIES: dict[tuple, dict[str, Precompiled]] = {}
+
+
+def plan_for_page(user, pk: int) -> LocalActionPlan | None:
+    """`plan_page_plans(user)`'s plan `pk`, or None when the user may not read it."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    everyone = _reads_every_plan(user)
+    key = (everyone, LocalActionPlan.objects.db, connections[LocalActionPlan.objects.db].vendor)
+    query = _PAGE_QUERIES.get(key)
+    if query is None:
+        plans = _page_plans(_visible_plans(_USER_ID, everyone=everyone)).filter(pk=_PLAN_ID)
+        slots = {"plan": _PLAN_ID} if everyone else {"plan": _PLAN_ID, "user": _USER_ID}
+        query = _PAGE_QUERIES[key] = Precompiled(plans, **slots)
+    found = query.models(plan=pk, user=user.pk)
+    if len(found) > 1:  # as QuerySet.get(): an id is one plan
+        raise LocalActionPlan.MultipleObjectsReturned
+    return found[0] if found else None
 
 
 @dataclass
@@ -127,6 +166,27 @@ class PlanPage:
     partner: PartnerPlan | None
 
 
+_PARTNER_ID = Slot(-424_242_003)
+
+
+def _part_queries(plans: int) -> dict[str, Precompiled]:
+    """The page's milestones, pilot projects (of one plan, or of two: the partner's too)
+    and MoUs queries, compiled once per worker and database."""
+    key = (plans, Milestone.objects.db, connections[Milestone.objects.db].vendor)
+    queries = _PART_QUERIES.get(key)
+    if queries is None:
+        ids = [_PLAN_ID, _PARTNER_ID][:plans]
+        slots = dict(zip(("plan", "partner"), ids, strict=False))
+        queries = _PART_QUERIES[key] = {
+            "milestones": Precompiled(
+                Milestone.objects.filter(plan_id__in=ids).select_related("updated_by")
+                .only(*_PAGE_MILESTONE_FIELDS), **slots),
+            "pilots": Precompiled(PilotProject.objects.filter(plan_id__in=ids), **slots),
+            "mous": Precompiled(Mou.objects.filter(plan=_PLAN_ID), plan=_PLAN_ID),
+        }
+    return queries
+
+
 def plan_page(plan: LocalActionPlan) -> PlanPage:
     """What the plan page shows of `plan` (from `plan_page_plans`) and, while the pairing
     holds, of the partner's plan: one query each for the milestones, pilot projects and
@@ -134,12 +194,13 @@ def plan_page(plan: LocalActionPlan) -> PlanPage:
     pairing = plan.pairing
     partner_id = plan.other_plan_id if pairing.status in HOLDING_STATUSES else None
     ids = [plan.pk] if partner_id is None else [plan.pk, partner_id]
+    queries = _part_queries(len(ids))
+    plan_ids = dict(zip(("plan", "partner"), ids, strict=False))
     milestones = {pk: [] for pk in ids}
-    for milestone in (Milestone.objects.filter(plan_id__in=ids).select_related("updated_by")
-                      .only(*_PAGE_MILESTONE_FIELDS)):
+    for milestone in queries["milestones"].models(**plan_ids):
         milestones[milestone.plan_id].append(milestone)
     pilots = {pk: [] for pk in ids}
-    for pilot in PilotProject.objects.filter(plan_id__in=ids):
+    for pilot in queries["pilots"].models(**plan_ids):
         pilots[pilot.plan_id].append(pilot)
     partner = None
     if partner_id is not None:
@@ -154,7 +215,7 @@ def plan_page(plan: LocalActionPlan) -> PlanPage:
     return PlanPage(
         milestones=milestones[plan.pk],
         pilot_projects=pilots[plan.pk],
-        mous=list(Mou.objects.filter(plan=plan)),
+        mous=queries["mous"].models(plan=plan.pk),
         partner=partner,
     )
 

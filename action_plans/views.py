@@ -94,7 +94,9 @@ def calendar_feed(request, token):
 
 @login_required
 def detail(request, pk):
-    plan = get_object_or_404(selectors.plan_page_plans(request.user), pk=pk)
+    plan = selectors.plan_for_page(request.user, pk)
+    if plan is None:
+        raise Http404
     page = selectors.plan_page(plan)
     milestones = page.milestones
     today = timezone.localdate()

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from iuc_portal.core.downloads import private_pdf_response
+from iuc_portal.core.fragments import render_cached
 from iuc_portal.geography import EU_MEMBER_STATES
 from iuc_portal.jobs.services import progress as job_progress
 from pairings.selectors import proposal_titles_for
@@ -179,6 +180,8 @@ def edit(request, pk, section):
         call=application.call, application=application, form=form, members=members, section=section
     )
     context["reopened"] = reopened
+    if request.method == "GET" and form_class is CityForm:
+        context["form_html"] = _city_form_html(form, members, context)
     return render(request, "applications/section.html", context)
 
 
@@ -360,6 +363,34 @@ def _with_another_member_row(request, *, call=None, application=None):
     form = CityForm(initial=typed, call=call, application=application)
     members = member_formset(rows=member_rows_from(request.POST), add_row=True)
     return form, members
+
+
+def _city_form_html(form, members, context) -> str:
+    """The unbound city section's fields and member rows, rendered once for their values
+    (iuc_portal.core.fragments). Unbound, they show nothing but what the key holds: each
+    field's initial value, label, help text and widget attributes (the latest year a
+    figure can be from is one), the member rows and how many empty ones follow, the
+    call's minimum and the group's total. The country list is the language's, which the
+    key holds too. No token: the fields hold none."""
+    assert not form.is_bound and not members.is_bound  # noqa: S101 - errors are never kept
+
+    def fields(form_class, bound_form):
+        return tuple(
+            (name, str(field.label), str(field.help_text), field.required,
+             sorted((k, str(v)) for k, v in field.widget.attrs.items()))
+            for name, field in bound_form.fields.items()
+        ) + (form_class.__module__, form_class.__qualname__)
+
+    key = (
+        fields(type(form), form), sorted(form.initial.items()),
+        fields(members.form, members.empty_form), members.initial, members.extra,
+        members.max_num, MAX_MEMBERS, context["call"].min_population, context["group_total"],
+    )
+    return render_cached("applications/_form_body.html", {
+        "form": form, "members": members, "max_members": MAX_MEMBERS,
+        "call": {"min_population": context["call"].min_population},
+        "group_total": context["group_total"],
+    }, key_data=key)
 
 
 def _read_only_reason(application) -> str:
