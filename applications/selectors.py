@@ -4,13 +4,23 @@ from datetime import datetime
 from functools import cache
 from typing import NamedTuple
 
+from django.db import connections
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from modeltranslation.utils import build_localized_fieldname, get_language, resolution_order
 
 from iuc_portal.core import sql
+from iuc_portal.core.precompiled import Precompiled, Slot
 
-from .models import Application, ApplicationStatus, ApplicationTheme, Call, Clarification, Theme
+from .models import (
+    Application,
+    ApplicationStatus,
+    ApplicationTheme,
+    Call,
+    Clarification,
+    Municipality,
+    Theme,
+)
 
 
 def open_calls(*, now=None) -> QuerySet[Call]:
@@ -49,7 +59,11 @@ def _owned_by(user) -> QuerySet[Application]:
     """The applications this official owns: the only ones they may see or change."""
     if not getattr(user, "is_authenticated", False):
         return Application.objects.none()
-    return Application.objects.filter(owner=user).select_related("call")
+    return _owned_by_id(user.pk)
+
+
+def _owned_by_id(user_id: int) -> QuerySet[Application]:
+    return Application.objects.filter(owner_id=user_id).select_related("call")
 
 
 def applications_for(user) -> QuerySet[Application]:
@@ -69,6 +83,44 @@ def applications_to_edit(user, section: str) -> QuerySet[Application]:
             Prefetch("theme_choices", queryset=ApplicationTheme.objects.select_related("theme"))
         )
     return _owned_by(user).prefetch_related(*related)
+
+
+# The form's application and its members, compiled once per worker and database: only
+# the official's and the application's ids change between requests.
+_OWNER_ID, _APPLICATION_ID = Slot(-424_242_101), Slot(-424_242_102)
+_EDIT_QUERIES: dict[tuple, dict[str, Precompiled]] = {}
+
+
+def application_to_edit(user, pk: int, section: str) -> Application | None:
+    """`applications_to_edit(user, section)`'s application `pk`, or None when it is not
+    the official's: the same row and members, from queries compiled once per worker
+    (iuc_portal.core.precompiled) instead of built for every request."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if section == "themes":  # it reads the chosen themes too: the queryset as it is
+        return applications_to_edit(user, section).filter(pk=pk).first()
+    key = (Application.objects.db, connections[Application.objects.db].vendor)
+    queries = _EDIT_QUERIES.get(key)
+    if queries is None:
+        queries = _EDIT_QUERIES[key] = {
+            "application": Precompiled(
+                _owned_by_id(_OWNER_ID).filter(pk=_APPLICATION_ID),
+                owner=_OWNER_ID, application=_APPLICATION_ID,
+            ),
+            "members": Precompiled(
+                Municipality.objects.filter(application_id=_APPLICATION_ID),
+                application=_APPLICATION_ID,
+            ),
+        }
+    found = queries["application"].models(owner=user.pk, application=pk)
+    if not found:
+        return None
+    application = found[0]
+    members = application.municipalities.all()  # not evaluated: filled as a prefetch would
+    members._result_cache = queries["members"].models(application=application.pk)
+    members._prefetch_done = True
+    application._prefetched_objects_cache = {"municipalities": members}
+    return application
 
 
 def documents_visible_to(user) -> QuerySet[Application]:

@@ -124,7 +124,9 @@ def edit(request, pk, section):
     form_class = SECTION_BY_SLUG.get(section)
     if form_class is None:
         raise Http404
-    application = get_object_or_404(selectors.applications_to_edit(request.user, section), pk=pk)
+    application = selectors.application_to_edit(request.user, pk, section)
+    if application is None:
+        raise Http404
     reopened = (
         "" if application.is_editable else services.reopened_section(application) == section
     )
