@@ -149,14 +149,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
+# Rendered pages have a cache of their own ("pages"): however many an anonymous visitor
+# makes the portal store, they never push the sign-in rate limits out of "default".
 if REDIS_URL:
+    _redis_cache = {
+        "BACKEND": "iuc_portal.core.cache.PortalRedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
+    _prefix = env.str("CACHE_KEY_PREFIX", default="iuc")
     CACHES = {
-        "default": {
-            "BACKEND": "iuc_portal.core.cache.PortalRedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="iuc"),
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-        },
+        "default": {**_redis_cache, "KEY_PREFIX": _prefix},
+        "pages": {**_redis_cache, "KEY_PREFIX": f"{_prefix}-pages"},
         # Each worker's own copies of what it reads most (the public pages, whose keys
         # hold a stamp of the data, so a copy is never stale).
         "local": {
@@ -165,7 +169,14 @@ if REDIS_URL:
         },
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "pages",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        },
+    }
 
 # --- Celery ------------------------------------------------------------------
 

@@ -25,6 +25,8 @@ from django.conf import settings
 from django.core.cache import caches
 from django.utils import translation
 
+from iuc_portal.core.cache import rendered_pages
+
 from . import selectors
 
 SECONDS = 60
@@ -67,8 +69,8 @@ def _storable(response) -> bool:
 def _levels():
     """The caches a page is kept in, nearest first."""
     if "local" in settings.CACHES:
-        return [caches["local"], caches["default"]]
-    return [caches["default"]]
+        return [caches["local"], rendered_pages()]
+    return [rendered_pages()]
 
 
 def _cached(key):

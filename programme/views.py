@@ -163,9 +163,11 @@ def partnership(request, pk):
     item = selectors.partnership(programme, pk)
     if item is None:
         raise Http404(_("No published partnership has this number."))
-    return share(render(request, "programme/partnership.html", {
+    response = render(request, "programme/partnership.html", {
         "p": _present(item, programme.theme_names),
-    }))
+    })
+    # Only the address the pages link to is shared: `?anything` would store a copy each.
+    return response if request.GET else share(response)
 
 
 def world_map(request):
@@ -211,7 +213,9 @@ def home(request):
     cookie, so a first-time visitor gets it from the cache (page_cache)."""
     now = timezone.now()
     programme = selectors.public_programme()
-    return share(render(request, "applications/home.html", {
+    response = render(request, "applications/home.html", {
         "now": now, **call_selectors.calls_by_state(now=now),
         "figures": selectors.figures(programme),
-    }))
+    })
+    # Only the address the pages link to is shared: `/?anything` would store a copy each.
+    return response if request.GET else share(response)

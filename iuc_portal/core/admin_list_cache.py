@@ -21,11 +21,12 @@ import secrets
 
 from django.contrib.admin.options import IS_POPUP_VAR, TO_FIELD_VAR
 from django.contrib.admin.views.main import ERROR_FLAG, SEARCH_VAR
-from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+
+from .cache import rendered_pages
 
 SECONDS = 10 * 60
 # Templates and code change with a deploy: an entry belongs to the process that made it
@@ -44,7 +45,7 @@ class ListContentCache:
 
     def __init__(self, key: str):
         self.key = key
-        self.entry = cache.get(key)
+        self.entry = rendered_pages().get(key)
 
     @classmethod
     def for_request(cls, request, model_admin, stamp: str):
@@ -79,7 +80,7 @@ class ListContentCache:
             "result_count": cl.result_count,
             "page_length": len(cl.result_list),
         }
-        cache.set(self.key, entry, SECONDS)
+        rendered_pages().set(self.key, entry, SECONDS)
 
     def content(self, request) -> str:
         token = format_html(

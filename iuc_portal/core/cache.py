@@ -7,7 +7,16 @@ of its own beyond its pool, and the pool is safe across threads and checks its p
 after a fork, so one client per pool serves every call.
 """
 
+from django.conf import settings
+from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+
+
+def rendered_pages():
+    """The cache of rendered pages (public pages, the admin list's content): apart from
+    the default cache, where counters such as the sign-in rate limits live, so that no
+    number of stored pages can push those out."""
+    return caches["pages" if "pages" in settings.CACHES else "default"]
 
 
 class ReusingRedisCacheClient(RedisCacheClient):

@@ -83,3 +83,27 @@ def test_a_signed_in_visitor_never_gets_the_shared_page(client, programme):
     client.force_login(UserFactory())
     page = client.get("/").content.decode()
     assert "Sign out" in page and "csrfmiddlewaretoken" in page
+
+
+@pytest.mark.parametrize("url", ["/?flood=1", "/?utm_source=x", "/programme/{pk}/?f=1"])
+def test_made_up_query_strings_on_home_and_partnership_pages_are_never_stored(
+        client, programme, url):
+    _, count = queries_of_second_visit(client, url.format(pk=programme["published"].pk))
+    assert count > stamp_queries()
+
+
+def test_no_number_of_public_pages_pushes_the_sign_in_rate_limit_out(client, programme):
+    """Rendered pages live in a cache of their own ("pages"); the default cache, where
+    allauth counts failed sign-ins, keeps its counters however many pages are stored."""
+    from django.core.cache import cache
+
+    cache.set("rate-limit-counter", 5, 600)
+    for page in range(1, 40):
+        client.get(f"/programme/?page={page}")
+        client.get(f"/programme/?region=asia&page={page}")
+    for code in ("NL", "DE", "FR", "JP", "BR", "US", "IN", "CN"):
+        client.get(f"/programme/?country={code}")
+    assert cache.get("rate-limit-counter") == 5
+    stored = getattr(cache, "_cache", None)
+    if isinstance(stored, dict):  # the embedded default: local memory
+        assert not [key for key in stored if "public-page" in key]

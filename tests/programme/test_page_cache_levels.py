@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 
 TWO_LEVELS = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                "LOCATION": "shared-in-test"},
+                "LOCATION": "default-in-test"},
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+              "LOCATION": "shared-in-test"},
     "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
               "LOCATION": "worker-in-test"},
 }
@@ -25,10 +27,10 @@ TWO_LEVELS = {
 @pytest.fixture
 def two_levels():
     with override_settings(CACHES=TWO_LEVELS):
-        caches["default"].clear()
+        caches["pages"].clear()
         caches["local"].clear()
-        yield caches["default"], caches["local"]
-        caches["default"].clear()
+        yield caches["pages"], caches["local"]
+        caches["pages"].clear()
         caches["local"].clear()
 
 
