@@ -69,10 +69,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "iuc_portal.core.middleware.HeadWithoutBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "iuc_portal.core.middleware.ConstantCSPMiddleware",  # django-csp's, the header built once
     "corsheaders.middleware.CorsMiddleware",
+    "iuc_portal.core.middleware.NoNulInQueryMiddleware",
     # Before sessions, CSRF and authentication: anonymous readers of public pages are
     # answered from the cache at the cost of one stamp query.
     "programme.page_cache.PublicPageCacheMiddleware",

@@ -21,4 +21,12 @@ WORDS = [
     gettext_noop("Email"),
     gettext_noop("Email address"),
     gettext_noop("Sign Up"),
+    # Messages after an account action.
+    gettext_noop("You have signed out."),
+    gettext_noop("Password successfully changed."),
+    gettext_noop("Password successfully set."),
+    gettext_noop("Your primary email address must be verified."),
+    gettext_noop("Primary email address set."),
+    gettext_noop("A new set of recovery codes has been generated."),
+    gettext_noop("Save them  in a secure location now — they won't be shown again."),
 ]

@@ -3,6 +3,7 @@
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject, CSPMiddleware
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.cache import patch_cache_control
@@ -62,3 +63,38 @@ class PrivateNoStoreMiddleware:
         if getattr(user, "is_authenticated", False) and not response.has_header("Cache-Control"):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class HeadWithoutBodyMiddleware:
+    """A HEAD request gets the headers of its GET and no body (RFC 9110, 9.3.2).
+
+    Django leaves the body in and so does gunicorn; a client or proxy reading the next
+    response on the connection would take that body for it. First in the list, so the
+    caches behind it keep the whole page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "HEAD":
+            if response.streaming:
+                response.streaming_content = []  # the file stays registered to be closed
+            else:
+                response.content = b""
+        return response
+
+
+class NoNulInQueryMiddleware:
+    """A NUL character in the query string is a 400 with the portal's page, before any
+    view reads it: PostgreSQL refuses NUL in a string, so a filter value such as
+    `?status=%00` would otherwise end in a server error (Django's admin lists too)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" in query or "\x00" in query:
+            raise BadRequest("NUL in the query string")
+        return self.get_response(request)

@@ -134,3 +134,14 @@ def test_the_portuguese_sign_in_page_is_brazilian_throughout(client):
     html = response.content.decode().lower()
     assert "palavra-passe" not in html
     assert "senha" in html and "não estão corretos" in html
+
+
+@pytest.mark.parametrize("message, brazilian", [
+    ("You have signed out.", "Você saiu da sua conta."),
+    ("Password successfully changed.", "Senha alterada com sucesso."),
+])
+def test_account_messages_are_in_brazilian_portuguese(message, brazilian):
+    from django.utils import translation
+
+    with translation.override("pt"):
+        assert translation.gettext(message) == brazilian
