@@ -145,3 +145,19 @@ def test_account_messages_are_in_brazilian_portuguese(message, brazilian):
 
     with translation.override("pt"):
         assert translation.gettext(message) == brazilian
+
+
+def test_the_stored_unbound_form_shows_each_language_its_own_words(client):
+    """The unbound form's fields are drawn once per language ({% samefor %})."""
+    client.get(reverse("account_login"))  # stored in English
+    french = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Mot de passe oublié" in french and "Forgot your password?" not in french
+
+
+def test_a_form_sent_back_with_errors_is_never_the_stored_one(client):
+    client.get(reverse("account_login"))
+    page = client.post(reverse("account_login"), {"login": "not-an-address",
+                                                  "password": ""}).content.decode()
+    assert 'value="not-an-address"' in page and "is-invalid" in page
+    again = client.get(reverse("account_login")).content.decode()
+    assert 'value="not-an-address"' not in again and "is-invalid" not in again
