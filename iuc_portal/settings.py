@@ -74,12 +74,12 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "iuc_portal.core.middleware.ConstantCSPMiddleware",  # django-csp's, the header built once
     "corsheaders.middleware.CorsMiddleware",
-    "iuc_portal.core.middleware.NoNulInQueryMiddleware",
     # Before sessions, CSRF and authentication: anonymous readers of public pages are
     # answered from the cache at the cost of one stamp query.
     "programme.page_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "iuc_portal.core.middleware.NoNulInQueryMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

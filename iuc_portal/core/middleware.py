@@ -3,10 +3,10 @@
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject, CSPMiddleware
 from django.conf import settings
-from django.core.exceptions import BadRequest
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.cache import patch_cache_control
+from django.views.defaults import bad_request
 
 _POLICIES: dict[str, str] = {}
 _PER_RESPONSE = ("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt",
@@ -86,9 +86,10 @@ class HeadWithoutBodyMiddleware:
 
 
 class NoNulInQueryMiddleware:
-    """A NUL character in the query string is a 400 with the portal's page, before any
-    view reads it: PostgreSQL refuses NUL in a string, so a filter value such as
-    `?status=%00` would otherwise end in a server error (Django's admin lists too)."""
+    """A NUL character in the query string is a 400 with the portal's page (in the
+    visitor's language: after LocaleMiddleware), before any view reads it: PostgreSQL
+    refuses NUL in a string, so a filter value such as `?status=%00` would otherwise end
+    in a server error (Django's admin lists too)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -96,5 +97,5 @@ class NoNulInQueryMiddleware:
     def __call__(self, request):
         query = request.META.get("QUERY_STRING", "")
         if "%00" in query or "\x00" in query:
-            raise BadRequest("NUL in the query string")
+            return bad_request(request, exception=None)
         return self.get_response(request)

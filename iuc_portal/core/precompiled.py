@@ -19,6 +19,11 @@ class Slot(int):
     """A stand-in for one request value: an integer no real id is."""
 
 
+# An id column holds a 64-bit signed integer: a larger number (a URL can hold any) is no
+# row's id, and SQLite would refuse to bind it.
+_ID_RANGE = range(-(2**63), 2**63)
+
+
 class Precompiled:
     def __init__(self, queryset, **slots: Slot):
         self.db = queryset.db
@@ -46,6 +51,8 @@ class Precompiled:
         params = list(self.params)
         for index, name in self.positions.items():
             params[index] = int(values[name])
+            if params[index] not in _ID_RANGE:
+                return []
         with connections[self.db].cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()

@@ -10,11 +10,18 @@ from functools import cached_property
 from types import SimpleNamespace
 
 from django.contrib.sessions.backends import db
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.db import connections, router
 from django.utils import timezone
 
 
 class SessionStore(db.SessionStore):
+    def _validate_session_key(self, key):
+        """Django's rule, and only the characters Django makes keys of: a cookie can hold
+        anything (a NUL, which PostgreSQL refuses in a query), and such a key is no
+        session."""
+        return super()._validate_session_key(key) and all(c in VALID_KEY_CHARS for c in key)
+
     @cached_property
     def _read_sql(self) -> str:
         connection = connections[router.db_for_read(self.model)]

@@ -37,9 +37,17 @@ def test_an_expired_session_reads_as_empty_and_forgets_its_key():
     assert store.session_key is None
 
 
-@pytest.mark.parametrize("key", ["", "nonexistent0000000000000000000000", "x'; DROP TABLE x;--"])
+@pytest.mark.parametrize("key", ["", "nonexistent0000000000000000000000", "x'; DROP TABLE x;--",
+                                 "abcdefghij\x00klmnop", "ABCDEFGHIJKLMNOP", "ação-sessão-0000"])
 def test_an_unknown_or_malformed_session_key_reads_as_empty(key):
-    assert SessionStore(key).load() == {}
+    store = SessionStore(key)
+    assert store.load() == {}
+    assert store.session_key is None
+
+
+def test_a_session_cookie_with_a_nul_opens_the_page_as_for_a_new_visitor(client):
+    client.cookies["sessionid"] = "abcdefghij\x00klmnop"
+    assert client.get("/applications/").status_code == 302
 
 
 def test_the_user_is_read_with_every_column_as_the_orm_gives_it():

@@ -7,11 +7,15 @@ import sys
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def served(method: str, path: str, query: str = "") -> tuple[str, bytes]:
+def served(method: str, path: str, query: str = "", **headers) -> tuple[str, bytes]:
     """The status and body the portal hands to the WSGI server (gunicorn sends both as
     they are; the test client would drop a HEAD body by itself)."""
     environ = {
@@ -20,14 +24,22 @@ def served(method: str, path: str, query: str = "") -> tuple[str, bytes]:
         "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1", "wsgi.input": io.BytesIO(),
         "wsgi.url_scheme": "http",
         "wsgi.errors": sys.stderr, "wsgi.version": (1, 0), "wsgi.multithread": False,
-        "wsgi.multiprocess": True, "wsgi.run_once": False,
+        "wsgi.multiprocess": True, "wsgi.run_once": False, **headers,
     }
     status = []
-    response = WSGIHandler()(environ, lambda s, headers, exc_info=None: status.append(s))
+    # As Django's test client: the test's database connection (its transaction) stays
+    # open across the request's start and finish.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     try:
-        return status[0], b"".join(response)
+        response = WSGIHandler()(environ, lambda s, headers, exc_info=None: status.append(s))
+        try:
+            return status[0], b"".join(response)
+        finally:
+            response.close()
     finally:
-        response.close()
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.mark.parametrize("path", ["/", "/programme/", "/accounts/login/", "/no-such-page/"])
@@ -60,6 +72,22 @@ def test_a_nul_in_an_admin_filter_is_a_bad_request_not_a_server_error(admin_clie
     assert admin_client.get(url).status_code == 400
 
 
-def test_the_bad_request_page_speaks_the_visitors_language(client):
-    response = client.get("/programme/?q=%00", HTTP_ACCEPT_LANGUAGE="fr")
-    assert response.status_code == 400 and 'lang="fr"' in response.content.decode()
+def test_the_bad_request_page_speaks_each_visitors_language():
+    """As a worker serves them: the language of the request before must not stay."""
+    for language, before in (("fr", "es"), ("es", "pt"), ("pt", "fr"), ("en", "fr")):
+        served("GET", "/programme/", HTTP_ACCEPT_LANGUAGE=before)
+        status, body = served("GET", "/programme/", "q=%00", HTTP_ACCEPT_LANGUAGE=language)
+        assert status.startswith("400") and f'lang="{language}"'.encode() in body
+
+
+@pytest.mark.parametrize("section", ["city", "contact", "themes"])
+@pytest.mark.parametrize("number", ["99999999999999999999", "9223372036854775808"])
+def test_an_application_number_no_row_can_have_is_not_found(client, section, number):
+    client.force_login(UserFactory())
+    assert client.get(f"/applications/{number}/edit/{section}/").status_code == 404
+
+
+@pytest.mark.parametrize("number", ["99999999999999999999", "9223372036854775808"])
+def test_a_plan_number_no_row_can_have_is_not_found(client, number):
+    client.force_login(UserFactory())
+    assert client.get(f"/plans/{number}/").status_code == 404

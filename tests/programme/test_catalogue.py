@@ -207,20 +207,28 @@ def test_made_up_queries_are_answered_but_not_cached(client, programme, settings
     """Free text and unknown values cannot fill the cache with a copy per address."""
     import time
 
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": "made-up-queries"}}
-    cache.clear()
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                    "LOCATION": "made-up-queries-default"},
+        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                  "LOCATION": "made-up-queries-pages"},
+    }
+    pages = caches["pages"]
+    pages.clear()
+    caches["default"].clear()
     for i in range(5):
         assert client.get(f"/programme/?q=nothing{i}&region=nowhere{i}").status_code == 200
-    live = [key for key, expiry in cache._expire_info.items()
+    live = [key for key, expiry in pages._expire_info.items()
             if "programme-catalogue" in key and (expiry is None or expiry > time.time())]
     assert live == []
     client.get("/programme/?region=eu")
-    live = [key for key, expiry in cache._expire_info.items()
+    live = [key for key, expiry in pages._expire_info.items()
             if "programme-catalogue" in key and (expiry is None or expiry > time.time())]
     assert len(live) == 1
+    # The rendered parts live apart from the default cache (the sign-in rate limits).
+    assert not [key for key in caches["default"]._cache if "programme-catalogue" in key]
 
 
 def test_the_filter_form_lands_on_the_short_address_of_its_choice(client, programme):

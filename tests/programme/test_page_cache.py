@@ -107,3 +107,14 @@ def test_no_number_of_public_pages_pushes_the_sign_in_rate_limit_out(client, pro
     stored = getattr(cache, "_cache", None)
     if isinstance(stored, dict):  # the embedded default: local memory
         assert not [key for key in stored if "public-page" in key]
+
+
+def test_no_number_of_catalogue_searches_pushes_the_sign_in_rate_limit_out(client, programme):
+    """A search or a mistake renders the results afresh; what the cache tag keeps of it
+    (even for no time) goes to the cache of rendered pages, never the default cache."""
+    from django.core.cache import cache
+
+    cache.set("rate-limit-counter", 5, 600)
+    for i in range(350):
+        client.get(f"/programme/?q=a{i}")
+    assert cache.get("rate-limit-counter") == 5
