@@ -154,18 +154,20 @@ class BaseMemberFormSet(forms.BaseFormSet):
         ]
 
 
-def member_formset(data=None, *, application=None, rows=None, add_row=False):
+def member_formset(data=None, *, application=None, rows=None, blank=None, add_row=False):
     """The member municipalities of a group: any number up to MAX_MEMBERS.
 
     `rows` (the values an official typed, when they asked for another row without
     saving) replaces the stored members and gives an unbound formset, so nothing is
-    flagged as an error before the official saves.
+    flagged as an error before the official saves; `blank` is how many empty rows they
+    had on the page, kept so that each "add another" adds one more.
     """
     if rows is None:
         members = list(application.municipalities.all()) if application and application.pk else []
         rows = [{"name": m.name, "population": m.population} for m in members]
     rows = rows[:MAX_MEMBERS]
-    extra = max(3 - len(rows), 0) + (1 if add_row and len(rows) < MAX_MEMBERS else 0)
+    extra = max(3 - len(rows), 0) if blank is None else blank
+    extra = min(extra + (1 if add_row else 0), MAX_MEMBERS - len(rows))
     formset_class = forms.formset_factory(
         MemberForm,
         formset=BaseMemberFormSet,
@@ -180,20 +182,24 @@ def member_formset(data=None, *, application=None, rows=None, add_row=False):
     return formset
 
 
-def member_rows_from(data) -> list[dict]:
-    """The rows an official typed so far, read without validating them."""
+def member_rows_from(data) -> tuple[list[dict], int]:
+    """The rows an official typed so far, read without validating them, and how many
+    rows they left empty (rows ticked for removal are neither)."""
     try:
         total = min(int(data.get("members-TOTAL_FORMS", 0)), MAX_MEMBERS)
     except (TypeError, ValueError):
         total = 0
-    rows = []
+    rows, blank = [], 0
     for index in range(max(total, 0)):
         name = (data.get(f"members-{index}-name") or "").strip()[:150]
         population = (data.get(f"members-{index}-population") or "").strip()[:12]
-        if data.get(f"members-{index}-DELETE") or not (name or population):
+        if data.get(f"members-{index}-DELETE"):
+            continue
+        if not (name or population):
+            blank += 1
             continue
         rows.append({"name": name, "population": population})
-    return rows
+    return rows, blank
 
 
 class ContactForm(SectionForm):

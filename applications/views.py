@@ -363,7 +363,8 @@ def _with_another_member_row(request, *, call=None, application=None):
     what was typed and one more row, unsaved and without error messages."""
     typed = {name: request.POST.get(name, "") for name in CityForm.base_fields}
     form = CityForm(initial=typed, call=call, application=application)
-    members = member_formset(rows=member_rows_from(request.POST), add_row=True)
+    rows, blank = member_rows_from(request.POST)
+    members = member_formset(rows=rows, blank=blank, add_row=True)
     return form, members
 
 

@@ -83,3 +83,13 @@ def test_a_garbled_row_count_adds_a_row_without_failing(client, official):
     response = client.post(reverse("applications:start", args=["demo"]),
                            {**_city(), "members-TOTAL_FORMS": "many", "add_member": "1"})
     assert response.status_code == 200
+
+
+def test_each_click_on_add_another_adds_one_more_empty_row(client, official):
+    """Without JavaScript: three members and the empty row a first click gave, then a
+    second click, gives two empty rows (it gave one, whatever the clicks)."""
+    rows = [("Ede", 60000), ("Wageningen", 40000), ("Barneveld", 60000), ("", "")]
+    html = client.post(reverse("applications:start", args=["demo"]),
+                       {**_city(), **_members(rows), "add_member": "1"}).content.decode()
+    assert 'name="members-4-name"' in html and 'name="members-5-name"' not in html
+    assert 'value="Barneveld"' in html
