@@ -1,5 +1,6 @@
 from django.http import JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
+from django.shortcuts import render
 from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -39,3 +40,9 @@ def set_language(request):
         if rejected is not None:
             return rejected
     return i18n.set_language(request)
+
+
+def csrf_failure(request, reason=""):
+    """A form refused by the CSRF check: the portal's page, in the reader's language,
+    saying what to do (Django's own is a bare English page)."""
+    return render(request, "403_csrf.html", status=403)

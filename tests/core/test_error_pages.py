@@ -22,3 +22,14 @@ def test_the_server_error_page_needs_nothing_that_could_fail():
 
     html = (Path(__file__).resolve().parents[2] / "templates" / "500.html").read_text()
     assert "{%" not in html and "{{" not in html and "{#" not in html
+
+
+def test_a_form_refused_by_the_csrf_check_gets_the_portal_page_in_the_readers_language():
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/accounts/login/", {"login": "a@b.eu", "password": "x"},
+                           HTTP_ACCEPT_LANGUAGE="es")
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert 'lang="es"' in html and "No se pudo enviar el formulario" in html
