@@ -1,4 +1,4 @@
-"""Django's database sessions, read with one prepared statement.
+"""Django's database sessions, read with one statement written once.
 
 Every signed-in request reads its session first. Django's store reads it through the
 ORM (`Session.objects.get(...)`), and building and compiling that query costs more
